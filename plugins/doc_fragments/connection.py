@@ -1,0 +1,84 @@
+# Copyright (c) dockerapi.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options of every module. Keep in step with CONNECTION_ARGSPEC in
+    # plugins/module_utils/_connection.py (validate-modules checks every module against it).
+    DOCUMENTATION = r"""
+options:
+  docker_host:
+    description:
+      - The daemon to talk to, as C(unix:///path/to/docker.sock), C(tcp://host:port), or C(https://host:port).
+      - A C(tcp://host) without port means port 2375 without TLS and 2376 with TLS, as the docker CLI does.
+      - Without this option the E(DOCKER_HOST) environment variable is used, then C(unix:///var/run/docker.sock).
+    type: str
+    aliases: [docker_url]
+  tls:
+    description:
+      - Talk TLS to a C(tcp://) daemon.
+      - Turned on by itself when O(validate_certs=true), when O(ca_path), O(client_cert) or O(client_key) is set,
+        when O(docker_host) is C(https://), or when E(DOCKER_TLS_VERIFY) or E(DOCKER_TLS) is set (to any non-empty
+        value).
+      - Ignored for C(unix://) sockets.
+    type: bool
+  validate_certs:
+    description:
+      - Verify the daemon's certificate (against O(ca_path), else the system CA store) and its name (against
+        O(tls_hostname), else the host in O(docker_host)).
+      - Defaults to V(true) whenever TLS is in use. V(false) only encrypts, like C(docker --tls).
+      - E(DOCKER_TLS_VERIFY) set to any non-empty value (even V(0)) means V(true), as in the docker CLI.
+    type: bool
+    aliases: [tls_verify]
+  ca_path:
+    description:
+      - The CA certificate (PEM) that signed the daemon's certificate.
+      - Without this option, C(ca.pem) in E(DOCKER_CERT_PATH) is used when TLS is on.
+    type: path
+    aliases: [ca_cert, tls_ca_cert, cacert_path]
+  client_cert:
+    description:
+      - The client certificate (PEM) to present; the daemon demands one when it runs with C(--tlsverify).
+      - Without this option, C(cert.pem) in E(DOCKER_CERT_PATH) is used when TLS is on. Needs O(client_key).
+    type: path
+    aliases: [tls_client_cert, cert_path]
+  client_key:
+    description:
+      - The private key (PEM) of O(client_cert). Keep it readable only by its owner (mode C(0600)).
+      - Without this option, C(key.pem) in E(DOCKER_CERT_PATH) is used when TLS is on.
+    type: path
+    aliases: [tls_client_key, key_path]
+  tls_hostname:
+    description:
+      - The name the daemon's certificate must carry, when it differs from the host dialled, for example when a
+        host is reached through C(127.0.0.1) or by address.
+      - Without this option E(DOCKER_TLS_HOSTNAME) is used, then the host part of O(docker_host).
+    type: str
+  api_version:
+    description:
+      - The Engine API version to speak. V(auto) (the default) asks the daemon once per task and speaks the newest
+        version both sides support.
+      - A version such as V(1.43) pins it; a version the daemon does not accept fails with both ranges named.
+      - Without this option E(DOCKER_API_VERSION) is used.
+    type: str
+    aliases: [docker_api_version]
+  timeout:
+    description:
+      - Seconds to wait for the daemon on each request (streaming requests such as builds and events are not cut).
+      - Without this option E(DOCKER_TIMEOUT) is used, then V(60).
+    type: int
+  allow_insecure_tcp:
+    description:
+      - Allow plain (unencrypted, unauthenticated) TCP to a daemon that is not on a loopback address.
+      - Anyone who can reach such a port controls the daemon, so this is refused unless set to V(true).
+    type: bool
+    default: false
+notes:
+  - The connection options can be set once for all modules of this collection with
+    C(module_defaults) and the action group C(group/dockerapi.engine.engine).
+  - E(DOCKER_CERT_PATH) names a directory holding C(ca.pem), C(cert.pem) and C(key.pem), as the docker CLI uses it.
+  - The modules talk HTTP to the daemon with the Python standard library; they need no Docker SDK and no
+    C(requests) on the host that runs them.
+"""

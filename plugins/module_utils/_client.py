@@ -1,0 +1,640 @@
+# Copyright (c) dockerapi.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EngineClient: transport and protocol for the Docker Engine API.
+
+Why the standard library's http.client rather than requests: the unix-socket transport
+that requests needs is a custom adapter overriding private hooks, which requests 2.32
+changed (and broke docker-py and community.docker); http.client has a stable public
+``connect()`` to override, streams request and response bodies without buffering,
+needs nothing installed on a managed host, and imports in a fraction of the time.
+Whatever requests/urllib3 versions are installed do not matter to this client.
+"""
+
+from __future__ import annotations
+
+import codecs
+import http.client
+import json
+import os
+import socket
+import ssl
+import struct
+import typing as t
+from urllib.parse import quote, urlencode
+
+from ._connection import ConnectionSettings
+from ._errors import (
+    APIError,
+    APIVersionError,
+    ConfigurationError,
+    Conflict,
+    ConnectionProblem,
+    NotFound,
+    NotModified,
+    StreamError,
+    TLSProblem,
+    UnsupportedFeature,
+)
+from ._filters import encode_filters
+
+# The newest API version our tests run against, and the oldest we support.
+OUR_MAX_API = '1.51'
+API_FLOOR = '1.41'
+USER_AGENT = 'dockerapi.engine'
+_DEFAULT = object()
+_READ_SIZE = 64 * 1024
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in str(version).split('.'))
+
+
+def quote_path(segment: str) -> str:
+    """Quote one path argument; image references keep '/', ':' and '@' literal."""
+    return quote(str(segment), safe='/:@')
+
+
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float | None) -> None:
+        # Go's HTTP server wants a Host header; the daemon ignores its value.
+        super().__init__('localhost', timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.socket_path)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class _TLSConnection(http.client.HTTPConnection):
+    """HTTPS whose certificate name check may use another name than the address dialled."""
+
+    default_port = 2376
+
+    def __init__(self, host: str, port: int, timeout: float | None, context: ssl.SSLContext,
+                 server_hostname: str) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.context = context
+        self.server_hostname = server_hostname
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        try:
+            self.sock = self.context.wrap_socket(sock, server_hostname=self.server_hostname)
+        except BaseException:
+            sock.close()
+            raise
+
+
+class Response:
+    """An HTTP response: buffered (``body``) or open for streaming (``iter_chunks``)."""
+
+    def __init__(self, raw: http.client.HTTPResponse, method: str, path: str,
+                 connection: http.client.HTTPConnection | None, body: bytes | None = None) -> None:
+        self.raw = raw
+        self.status = raw.status
+        self.headers = raw.headers
+        self.method = method
+        self.path = path
+        self._connection = connection  # set for streams: closed with the response
+        self.body = body
+
+    def json(self) -> t.Any:
+        if not self.body:
+            return None
+        return json.loads(self.body.decode('utf-8'))
+
+    def iter_chunks(self) -> t.Iterator[bytes]:
+        """Yield bytes as soon as they arrive (read1 does not wait for a full buffer)."""
+        while True:
+            chunk = self.raw.read1(_READ_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+    def read_exactly(self, size: int) -> bytes:
+        data = b''
+        while len(data) < size:
+            chunk = self.raw.read(size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def close(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *exc: t.Any) -> None:
+        self.close()
+
+
+class JSONStreamDecoder:
+    """Peel complete JSON objects off a byte stream, whatever the chunk boundaries are.
+
+    Memory holds at most one incomplete object.
+    """
+
+    def __init__(self) -> None:
+        self._text = ''
+        self._utf8 = codecs.getincrementaldecoder('utf-8')('replace')
+        self._json = json.JSONDecoder()
+
+    def feed(self, data: bytes) -> t.Iterator[t.Any]:
+        self._text += self._utf8.decode(data)
+        text = self._text
+        pos = 0
+        while True:
+            while pos < len(text) and text[pos] in ' \t\r\n':
+                pos += 1
+            if pos >= len(text):
+                break
+            try:
+                obj, end = self._json.raw_decode(text, pos)
+            except ValueError:
+                break  # incomplete object: wait for more data
+            pos = end
+            yield obj
+        self._text = text[pos:]
+
+    def finish(self) -> None:
+        rest = (self._text + self._utf8.decode(b'', final=True)).strip()
+        if rest:
+            raise StreamError('The daemon sent a truncated or malformed JSON stream: %r' % rest[:200])
+
+
+def stream_error_message(obj: t.Mapping[str, t.Any]) -> str | None:
+    """The in-band error text of a progress-stream object (pull, push, build), if any."""
+    if not isinstance(obj, dict):
+        return None
+    detail = obj.get('errorDetail')
+    if obj.get('error'):
+        return str(obj['error'])
+    if isinstance(detail, dict) and detail.get('message'):
+        return str(detail['message'])
+    return None
+
+
+def iter_json_stream(response: Response, raise_on_error: bool = True) -> t.Iterator[t.Any]:
+    """JSON objects of a JSON-lines stream; an in-band error object raises StreamError."""
+    decoder = JSONStreamDecoder()
+    for chunk in response.iter_chunks():
+        for obj in decoder.feed(chunk):
+            message = stream_error_message(obj) if raise_on_error else None
+            if message is not None:
+                raise StreamError(message, error_detail=obj.get('errorDetail'))
+            yield obj
+    decoder.finish()
+
+
+STDIN, STDOUT, STDERR, SYSTEMERR = 0, 1, 2, 3
+
+
+def iter_frames(read_exactly: t.Callable[[int], bytes]) -> t.Iterator[tuple[int, bytes]]:
+    """Demultiplex the 8-byte-header frames of a non-TTY attach/exec/logs stream."""
+    while True:
+        header = read_exactly(8)
+        if not header:
+            return
+        if len(header) < 8:
+            raise StreamError('The daemon closed the stream inside a frame header.')
+        stream, length = struct.unpack('>BxxxL', header)
+        payload = read_exactly(length) if length else b''
+        if len(payload) < length:
+            raise StreamError('The daemon closed the stream inside a frame (%d of %d bytes).' % (len(payload), length))
+        yield stream, payload
+
+
+def demux(read_exactly: t.Callable[[int], bytes]) -> tuple[bytes, bytes]:
+    """Collect a framed stream into (stdout, stderr); a system-error frame raises."""
+    out: list[bytes] = []
+    err: list[bytes] = []
+    for stream, payload in iter_frames(read_exactly):
+        if stream == SYSTEMERR:
+            raise StreamError('The daemon reported an error inside the stream: %s' % payload.decode('utf-8', 'replace'))
+        (err if stream == STDERR else out).append(payload)
+    return b''.join(out), b''.join(err)
+
+
+def _encode_params(params: t.Mapping[str, t.Any] | None) -> str:
+    if not params:
+        return ''
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key == 'filters':
+            if not value:
+                continue
+            value = encode_filters(value)
+        if isinstance(value, bool):
+            pairs.append((key, '1' if value else '0'))
+        elif isinstance(value, dict):
+            pairs.append((key, json.dumps(value)))
+        elif isinstance(value, (list, tuple)):
+            pairs.extend((key, str(v)) for v in value)
+        else:
+            pairs.append((key, str(value)))
+    return urlencode(pairs)
+
+
+def _cert_names(host: str, port: int, server_hostname: str, timeout: float) -> list[str]:
+    """The names a server certificate carries, fetched without verification (for messages only)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout) as sock:
+            with ctx.wrap_socket(sock, server_hostname=server_hostname) as tls:
+                der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError):
+        return []
+    if not der:
+        return []
+    try:
+        from cryptography import x509  # ships with ansible-core; optional on managed hosts
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        return []
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        names = ['CN=%s' % a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+        try:
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names.extend('DNS:%s' % n for n in san.get_values_for_type(x509.DNSName))
+            names.extend('IP:%s' % n for n in san.get_values_for_type(x509.IPAddress))
+        except x509.ExtensionNotFound:
+            pass
+        return names
+    except Exception:  # a certificate we cannot parse only loses the hint
+        return []
+
+
+class EngineClient:
+    """One connection target, one negotiated API version, many requests."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.api_version: str = settings.api_version or OUR_MAX_API
+        self.version_info: dict[str, t.Any] = {}
+        self.calls: list[tuple[str, str]] = []  # (method, path) of every request, for tests and traces
+        self._conn: http.client.HTTPConnection | None = None
+        self._conn_used = False
+        self._ssl_context: ssl.SSLContext | None = None
+
+    # ---- connection -----------------------------------------------------------------
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._ssl_context is not None:
+            return self._ssl_context
+        s = self.settings
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if s.validate_certs:
+            ctx.check_hostname = True
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            if s.ca_path:
+                self._check_readable(s.ca_path, 'ca_path')
+                try:
+                    ctx.load_verify_locations(cafile=s.ca_path)
+                except ssl.SSLError as exc:
+                    raise ConfigurationError('ca_path %s holds no usable PEM certificate (%s). Point it at the CA '
+                                             'that signed the daemon\'s certificate (ca.pem).' % (s.ca_path, exc))
+            else:
+                ctx.load_default_certs()
+        else:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if s.client_cert and s.client_key:
+            self._check_readable(s.client_cert, 'client_cert')
+            self._check_readable(s.client_key, 'client_key')
+            try:
+                ctx.load_cert_chain(s.client_cert, s.client_key)
+            except ssl.SSLError as exc:
+                raise ConfigurationError(
+                    'client_cert %s and client_key %s cannot be used together (%s). Check that both are PEM files '
+                    'and that the key belongs to the certificate.' % (s.client_cert, s.client_key, exc))
+        self._ssl_context = ctx
+        return ctx
+
+    @staticmethod
+    def _check_readable(path: str, option: str) -> None:
+        try:
+            with open(path, 'rb'):
+                pass
+        except FileNotFoundError:
+            raise ConfigurationError('%s %s does not exist. Check the path (or DOCKER_CERT_PATH).' % (option, path))
+        except PermissionError:
+            raise ConfigurationError(
+                '%s %s cannot be read by this user (permission denied). Make it readable by the user that runs '
+                'the task (keys: mode 0600, owned by that user), or run with become.' % (option, path))
+        except IsADirectoryError:
+            raise ConfigurationError('%s %s is a directory; give the file (e.g. %s/ca.pem).' % (option, path, path))
+
+    def _new_connection(self, timeout: float | None) -> http.client.HTTPConnection:
+        s = self.settings
+        if s.scheme == 'unix':
+            return _UnixHTTPConnection(s.address, timeout)
+        if s.tls:
+            return _TLSConnection(s.address, s.port, timeout, self._tls_context(), s.tls_hostname or s.address)
+        return http.client.HTTPConnection(s.address, s.port, timeout=timeout)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _describe_failure(self, exc: BaseException, method: str, path: str, timeout: float | None) -> ConnectionProblem:
+        """Turn a low-level exception into a message that says which failure and the fix."""
+        s = self.settings
+        where = s.display
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            code = getattr(exc, 'verify_code', None)
+            if code == 62 or 'hostname mismatch' in str(exc).lower() or "doesn't match" in str(exc):
+                wanted = s.tls_hostname or s.address
+                names = _cert_names(s.address, s.port, wanted, s.timeout)
+                return TLSProblem(
+                    'TLS failed for %s: the daemon\'s certificate is not valid for the name %r%s. Set tls_hostname '
+                    '(DOCKER_TLS_HOSTNAME) to one of the certificate\'s names, or connect by a name it carries, or '
+                    're-issue the server certificate with that name in its SANs.'
+                    % (where, wanted, ' (it carries %s)' % ', '.join(names) if names else ''),
+                    certificate_names=names)
+            return TLSProblem(
+                'TLS failed for %s: the daemon\'s certificate could not be verified (%s). %s'
+                % (where, getattr(exc, 'verify_message', None) or exc,
+                   'ca_path %s is not the CA that signed it: use the CA of the daemon\'s certificate (ca.pem).'
+                   % s.ca_path if s.ca_path else
+                   'No ca_path is set, so the system CA store was used: set ca_path (or DOCKER_CERT_PATH) to the '
+                   'daemon\'s CA.'))
+        if isinstance(exc, ssl.SSLError):
+            reason = (getattr(exc, 'reason', None) or '').upper()
+            text = str(exc)
+            if 'CERTIFICATE_REQUIRED' in reason or ('BAD_CERTIFICATE' in reason and not s.client_cert) \
+                    or ('HANDSHAKE_FAILURE' in reason and not s.client_cert):
+                return TLSProblem(
+                    'TLS failed for %s: the daemon demanded a client certificate (it runs with --tlsverify) and none '
+                    'was sent. Set client_cert and client_key (or DOCKER_CERT_PATH with cert.pem and key.pem).' % where)
+            if 'UNKNOWN_CA' in reason or 'BAD_CERTIFICATE' in reason:
+                return TLSProblem(
+                    'TLS failed for %s: the daemon rejected the client certificate %s (%s): it is not signed by the CA '
+                    'the daemon trusts (--tlscacert). Use a client certificate issued by that CA.'
+                    % (where, s.client_cert, reason.lower() or text))
+            if 'WRONG_VERSION_NUMBER' in reason or 'RECORD_LAYER_FAILURE' in reason:
+                return TLSProblem(
+                    'TLS failed for %s: the other side does not speak TLS (%s). If the daemon listens in plain HTTP '
+                    'there, set tls: false (only on loopback, or with allow_insecure_tcp); otherwise use the '
+                    'daemon\'s TLS port (2376).' % (where, text))
+            return TLSProblem('TLS failed for %s: %s. Check ca_path, client_cert, client_key and the daemon\'s '
+                              '--tlscacert/--tlscert/--tlskey.' % (where, text))
+        if s.scheme == 'unix':
+            if isinstance(exc, FileNotFoundError):
+                return ConnectionProblem(
+                    'The Docker socket %s does not exist. Is dockerd running on this host? Start it '
+                    '(systemctl start docker) or point docker_host (DOCKER_HOST) at the right socket.' % s.address)
+            if isinstance(exc, PermissionError):
+                return ConnectionProblem(
+                    'Permission denied on the Docker socket %s: user %s may not use the daemon. Run the task with '
+                    'become: true, or add the user to the group that owns the socket (usually docker).'
+                    % (s.address, _user_name()))
+            if isinstance(exc, ConnectionRefusedError):
+                return ConnectionProblem(
+                    'Connection refused on the Docker socket %s: nothing listens there (a stale socket left by a '
+                    'stopped daemon?). Start dockerd or point docker_host at the live socket.' % s.address)
+        if isinstance(exc, socket.gaierror):
+            return ConnectionProblem('Cannot resolve the host name %r of %s (%s). Check docker_host.' % (s.address, where, exc))
+        if isinstance(exc, ConnectionRefusedError):
+            return ConnectionProblem(
+                'Connection refused by %s: no daemon listens on that address and port. Check docker_host and that '
+                'dockerd runs with -H tcp://...:%d (and that no firewall rejects it).' % (where, s.port))
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return ConnectionProblem(
+                'Timed out after %s s waiting for %s (%s %s). Raise timeout (DOCKER_TIMEOUT) if the daemon is busy, or '
+                'check that %s is reachable.' % (_fmt_seconds(timeout), where, method, path, where))
+        if isinstance(exc, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)):
+            hint = ''
+            if s.tls and not s.client_cert:
+                hint = ' The daemon may demand a client certificate: set client_cert and client_key.'
+            return ConnectionProblem('The connection to %s was closed by the other side during %s %s (%s).%s'
+                                     % (where, method, path, exc, hint))
+        return ConnectionProblem('Cannot talk to the Docker daemon at %s (%s %s): %s: %s'
+                                 % (where, method, path, type(exc).__name__, exc))
+
+    # ---- requests -----------------------------------------------------------------
+
+    def url(self, path: str, params: t.Mapping[str, t.Any] | None = None, versioned: bool = True) -> str:
+        query = _encode_params(params)
+        prefix = '/v%s' % self.api_version if versioned else ''
+        return prefix + path + ('?' + query if query else '')
+
+    def request(self, method: str, path: str, params: t.Mapping[str, t.Any] | None = None, *,
+                json_body: t.Any = _DEFAULT, data: t.Any = None, headers: t.Mapping[str, str] | None = None,
+                stream: bool = False, timeout: t.Any = _DEFAULT, versioned: bool = True) -> Response:
+        """Send one request. Error statuses raise; streams come back open (close them)."""
+        if timeout is _DEFAULT:
+            timeout = self.settings.timeout
+        url = self.url(path, params, versioned)
+        hdrs = {'User-Agent': USER_AGENT}
+        body: t.Any = data
+        if json_body is not _DEFAULT:
+            body = json.dumps(json_body).encode('utf-8')
+            hdrs['Content-Type'] = 'application/json'
+        if headers:
+            hdrs.update(headers)
+        if body is None and method in ('POST', 'PUT'):
+            hdrs.setdefault('Content-Length', '0')
+        self.calls.append((method, path))
+
+        # Streams get a connection of their own (closed with the stream); the rest reuse one.
+        if stream:
+            conn = self._new_connection(self.settings.timeout)
+        else:
+            if self._conn is None:
+                self._conn = self._new_connection(timeout)
+                self._conn_used = False
+            conn = self._conn
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+        for attempt in (1, 2):
+            try:
+                conn.request(method, url, body=body, headers=hdrs)
+                raw = conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                # A kept-alive connection the daemon closed meanwhile: retry once on a fresh one.
+                conn.close()
+                if attempt == 1 and not stream and self._conn_used and (body is None or isinstance(body, bytes)):
+                    continue
+                raise self._describe_failure(exc, method, path, timeout)
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                if not stream:
+                    self._conn = None
+                raise self._describe_failure(exc, method, path, timeout)
+        if not stream:
+            self._conn_used = True
+
+        if raw.status >= 300 or not stream:
+            try:
+                payload = raw.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                if not stream:
+                    self._conn = None
+                raise self._describe_failure(exc, method, path, timeout)
+            if stream:
+                conn.close()
+            if raw.will_close and not stream:
+                conn.close()
+                self._conn = None
+            if raw.status >= 300:
+                raise self._api_error(raw.status, payload, method, path)
+            return Response(raw, method, path, None, payload)
+
+        # Streaming endpoints (build, pull, events) may stay silent for long: read without a timeout
+        # unless the caller asked for one.
+        if conn.sock is not None:
+            conn.sock.settimeout(None if timeout is _DEFAULT else timeout)
+        return Response(raw, method, path, conn)
+
+    def _api_error(self, status: int, payload: bytes, method: str, path: str) -> APIError:
+        text = payload.decode('utf-8', 'replace').strip()
+        message = text
+        try:
+            message = json.loads(text).get('message', text)
+        except (ValueError, AttributeError):
+            pass
+        if status == 400 and 'HTTP request to an HTTPS server' in text:
+            raise ConfigurationError(
+                '%s serves the API over TLS, but this task spoke plain HTTP. Set tls: true with ca_path, client_cert '
+                'and client_key (or DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH).' % self.settings.display)
+        cls = {404: NotFound, 409: Conflict, 304: NotModified}.get(status, APIError)
+        return cls(status, message or http.client.responses.get(status, ''), method, path)
+
+    def get_json(self, path: str, params: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any) -> t.Any:
+        return self.request('GET', path, params, **kwargs).json()
+
+    def post_json(self, path: str, params: t.Mapping[str, t.Any] | None = None, body: t.Any = _DEFAULT,
+                  **kwargs: t.Any) -> t.Any:
+        return self.request('POST', path, params, json_body=body, **kwargs).json()
+
+    def delete(self, path: str, params: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any) -> t.Any:
+        return self.request('DELETE', path, params, **kwargs).json()
+
+    def stream_json(self, method: str, path: str, params: t.Mapping[str, t.Any] | None = None, *,
+                    raise_on_error: bool = True, **kwargs: t.Any) -> t.Iterator[t.Any]:
+        """Yield the objects of a JSON-lines endpoint; the connection closes when the generator ends."""
+        response = self.request(method, path, params, stream=True, **kwargs)
+        with response:
+            try:
+                for obj in iter_json_stream(response, raise_on_error=raise_on_error):
+                    yield obj
+            except (OSError, http.client.HTTPException) as exc:
+                raise self._describe_failure(exc, method, path, kwargs.get('timeout'))
+
+    def hijack(self, method: str, path: str, json_body: t.Any) -> tuple[socket.socket, t.Any]:
+        """Upgrade a request to a raw connection (exec/attach with stdin).
+
+        Returns the socket (write stdin, then ``shutdown(SHUT_WR)``) and a buffered reader
+        holding whatever the daemon already sent after its headers.
+        """
+        conn = self._new_connection(self.settings.timeout)
+        url = self.url(path)
+        headers = {'User-Agent': USER_AGENT, 'Content-Type': 'application/json',
+                   'Connection': 'Upgrade', 'Upgrade': 'tcp'}
+        self.calls.append((method, path))
+        try:
+            conn.request(method, url, body=json.dumps(json_body).encode('utf-8'), headers=headers)
+            raw = conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise self._describe_failure(exc, method, path, self.settings.timeout)
+        if raw.status >= 300:
+            payload = raw.read()
+            conn.close()
+            raise self._api_error(raw.status, payload, method, path)
+        sock = conn.sock
+        sock.settimeout(None)
+        return sock, raw.fp
+
+    # ---- versions -----------------------------------------------------------------
+
+    def negotiate(self) -> None:
+        """One unversioned GET /version; pick the API version both sides speak."""
+        info = self.get_json('/version', versioned=False) or {}
+        self.version_info = info
+        daemon_max = str(info.get('ApiVersion') or '')
+        daemon_min = str(info.get('MinAPIVersion') or '1.12')
+        engine = info.get('Version', 'unknown')
+        if not daemon_max:
+            raise APIVersionError('The daemon at %s did not report its API version in /version.' % self.settings.display)
+        dmax, dmin = version_tuple(daemon_max), version_tuple(daemon_min)
+        pinned = self.settings.api_version
+        if pinned:
+            want = version_tuple(pinned)
+            if want > dmax:
+                raise APIVersionError(
+                    'api_version %s is newer than the daemon supports: Docker %s speaks API %s to %s. '
+                    'Use api_version: auto, or a version between %s and %s.'
+                    % (pinned, engine, daemon_min, daemon_max, max(daemon_min, API_FLOOR, key=version_tuple), daemon_max),
+                    daemon_api_version=daemon_max, daemon_min_api_version=daemon_min)
+            if want < dmin:
+                raise APIVersionError(
+                    'api_version %s is older than the daemon accepts: Docker %s speaks API %s to %s. Use '
+                    'api_version: auto.' % (pinned, engine, daemon_min, daemon_max),
+                    daemon_api_version=daemon_max, daemon_min_api_version=daemon_min)
+            if want < version_tuple(API_FLOOR):
+                raise APIVersionError(
+                    'api_version %s is older than this collection supports (%s). Use api_version: auto or %s or newer.'
+                    % (pinned, API_FLOOR, API_FLOOR))
+            self.api_version = pinned
+            return
+        use = min(dmax, version_tuple(OUR_MAX_API))
+        if use < version_tuple(API_FLOOR):
+            raise APIVersionError(
+                'Docker %s at %s speaks API %s at most; this collection needs %s or newer (Docker 20.10+). '
+                'Upgrade Docker on that host.' % (engine, self.settings.display, daemon_max, API_FLOOR),
+                daemon_api_version=daemon_max, daemon_min_api_version=daemon_min)
+        if use < dmin:
+            raise APIVersionError(
+                'Docker %s at %s accepts API %s to %s, but this collection speaks %s at most. Pin a version the daemon '
+                'accepts with api_version, or lower the daemon\'s minimum (min-api-version).'
+                % (engine, self.settings.display, daemon_min, daemon_max, OUR_MAX_API),
+                daemon_api_version=daemon_max, daemon_min_api_version=daemon_min)
+        self.api_version = '.'.join(str(p) for p in use)
+
+    def api_at_least(self, version: str) -> bool:
+        return version_tuple(self.api_version) >= version_tuple(version)
+
+    def require_api(self, version: str, feature: str) -> None:
+        """Fail clearly when ``feature`` needs a newer API than the one negotiated."""
+        if not self.api_at_least(version):
+            raise UnsupportedFeature(
+                '%s needs Docker API %s or newer, but the connection speaks %s (Docker %s). Upgrade Docker, or leave '
+                '%s out.' % (feature, version, self.api_version, self.version_info.get('Version', 'unknown'), feature))
+
+
+def _user_name() -> str:
+    try:
+        import pwd
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return str(os.geteuid())
+
+
+def _fmt_seconds(value: t.Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
