@@ -14,7 +14,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv collection harness harness-down sanity units integration molecule bench clean
+.PHONY: demo test venv collection dev-collections harness harness-down sanity units integration molecule bench clean
 
 ## demo: run playbooks/walkthrough.yml (the seed article) against a real daemon
 demo: collection
@@ -36,10 +36,16 @@ venv: $(VENV)/.stamp
 
 ## collection: build the tarball and install it where the tests look for it
 collection: venv
-	@rm -rf $(COLLECTIONS) && mkdir -p $(COLLECTIONS) $(BUILD)/dist
+	@rm -rf $(BUILD)/dist $(COLLECTIONS).new && mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist . >/dev/null
-	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(BUILD)/dist/dockerapi-engine-*.tar.gz >/dev/null
+	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS).new $(BUILD)/dist/dockerapi-engine-*.tar.gz >/dev/null
+	@rm -rf $(COLLECTIONS).old; [ ! -e $(COLLECTIONS) ] || mv $(COLLECTIONS) $(COLLECTIONS).old; \
+	  mv $(COLLECTIONS).new $(COLLECTIONS); rm -rf $(COLLECTIONS).old
 	@echo "installed $$(ls $(BUILD)/dist/) into $(COLLECTIONS)"
+
+## dev-collections: build/dev/ansible_collections/dockerapi/engine -> this tree (no rebuild needed)
+dev-collections:
+	@mkdir -p $(BUILD)/dev/ansible_collections/dockerapi && ln -sfn ../../../.. $(BUILD)/dev/ansible_collections/dockerapi/engine
 
 harness:
 	$(HARNESS) up
