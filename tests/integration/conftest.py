@@ -86,20 +86,27 @@ def ansible_env(extra: dict | None = None) -> dict:
 def run_module(module: str, args: dict | None = None, env: dict | None = None, check: bool = False,
                diff: bool = False) -> dict:
     """Run ``dockerapi.engine.<module>`` ad hoc on localhost; return its result dictionary."""
-    cmd = [str(BIN / 'ansible'), 'localhost', '-m', module if '.' in module else 'dockerapi.engine.' + module,
-           '-a', json.dumps(args or {})]
+    cmd = [str(BIN / 'ansible'), 'localhost', '-m', module if '.' in module else 'dockerapi.engine.' + module]
+    if args:
+        cmd += ['-a', json.dumps(args)]
     if check:
         cmd.append('--check')
     if diff:
         cmd.append('--diff')
-    extra = {'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1', 'ANSIBLE_STDOUT_CALLBACK': 'json'}
-    extra.update(env or {})
-    proc = subprocess.run(cmd, env=ansible_env(extra), capture_output=True, text=True, timeout=600)
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError('ansible did not print JSON (rc %d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
-    return data['plays'][0]['tasks'][0]['hosts']['localhost']
+    with tempfile.TemporaryDirectory(prefix='dockerapi-adhoc-') as tree:
+        # The tree callback (ansible-core's own) writes each host's result as one JSON document.
+        extra = {'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1', 'ANSIBLE_CALLBACKS_ENABLED': 'ansible.builtin.tree',
+                 'ANSIBLE_CALLBACK_TREE_DIR': tree}
+        extra.update(env or {})
+        proc = subprocess.run(cmd, env=ansible_env(extra), capture_output=True, text=True, timeout=600, check=False)
+        try:
+            with open(os.path.join(tree, 'localhost')) as handle:
+                result = json.load(handle)
+        except (OSError, ValueError):
+            raise AssertionError('ansible wrote no result (rc %d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
+    # ansible-core keeps the failed flag out of the stored result; the exit code says it (2: host failed).
+    result.setdefault('failed', proc.returncode != 0)
+    return result
 
 
 def run_target(target: str, daemon_name: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
@@ -129,7 +136,7 @@ def run_target(target: str, daemon_name: str, extra_vars: dict | None = None) ->
         (Path(tmp) / 'play.yml').write_text(json.dumps(play))
         (Path(tmp) / 'vars.json').write_text(json.dumps(variables))
         return subprocess.run([str(BIN / 'ansible-playbook'), str(Path(tmp) / 'play.yml'), '-e', '@' + str(Path(tmp) / 'vars.json')],
-                              env=ansible_env(), capture_output=True, text=True, timeout=1200)
+                              env=ansible_env(), capture_output=True, text=True, timeout=1200, check=False)
 
 
 @pytest.fixture(scope='session')

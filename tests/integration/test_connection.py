@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def bundle(directory: str) -> dict:
 
 def assert_clean_failure(result: dict, *needles: str) -> None:
     assert result.get('failed') is True, result
-    assert 'exception' not in result, result.get('exception')
+    assert 'Traceback' not in result.get('exception', ''), result.get('exception')
     assert 'Traceback' not in result['msg']
     for needle in needles:
         assert needle in result['msg'], result['msg']
@@ -130,16 +131,25 @@ def test_unreadable_key_file(tmp_path):
     assert_clean_failure(result, 'client_key', 'does not exist')
 
 
-def run_as_nobody(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    """Run client code as an unprivileged user (root reads any file and socket)."""
-    script = tmp_path / 'probe.py'
-    script.write_text(code)
-    script.chmod(0o644)
-    tmp_path.chmod(0o755)
-    collections = Path(os.environ.get('ANSIBLE_COLLECTIONS_PATH', str(ROOT / 'build' / 'collections')).split(':')[0])
-    env = {'PYTHONPATH': str(collections), 'PATH': '/usr/bin:/bin', 'HOME': '/tmp'}
-    return subprocess.run(['runuser', '-u', 'nobody', '--', sys.executable, str(script)], env=env,
-                          capture_output=True, text=True, timeout=60)
+def run_as_nobody(code: str) -> subprocess.CompletedProcess:
+    """Run client code as an unprivileged user (root reads any file and socket).
+
+    The system Python is used: the client needs only the standard library, and the venv's
+    interpreter may live under root's home.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix='dockerapi-nobody-'))
+    try:
+        workdir.chmod(0o755)
+        script = workdir / 'probe.py'
+        script.write_text(code)
+        script.chmod(0o644)
+        collections = os.environ.get('ANSIBLE_COLLECTIONS_PATH', str(ROOT / 'build' / 'collections')).split(':')[0]
+        env = {'PYTHONPATH': collections, 'PATH': '/usr/bin:/bin', 'HOME': '/tmp'}
+        runuser = shutil.which('runuser', path='/usr/sbin:/sbin:/usr/bin:/bin') or 'runuser'
+        return subprocess.run([runuser, '-u', 'nobody', '--', '/usr/bin/python3', str(script)], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 PROBE = '''
@@ -155,22 +165,28 @@ else:
 '''
 
 
-def test_key_unreadable_for_the_user(tmp_path):
+def test_key_unreadable_for_the_user():
     d = tls_daemon()
-    key = tmp_path / 'key.pem'
-    shutil.copy(bundle(d['cert_dir'])['client_key'], key)
-    key.chmod(0o600)  # owned by root: nobody cannot read it
-    params = dict(docker_host=d['docker_host'], **bundle(d['cert_dir']))
-    params['client_key'] = str(key)
-    proc = run_as_nobody(PROBE % params, tmp_path)
+    workdir = Path(tempfile.mkdtemp(prefix='dockerapi-keys-'))
+    try:
+        workdir.chmod(0o755)
+        params = {'docker_host': d['docker_host']}
+        for option, path in bundle(d['cert_dir']).items():
+            copy = workdir / os.path.basename(path)
+            shutil.copy(path, copy)
+            copy.chmod(0o600 if option == 'client_key' else 0o644)  # the key stays root's own
+            params[option] = str(copy)
+        proc = run_as_nobody(PROBE % params)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('ConfigurationError client_key'), proc.stdout
     assert 'cannot be read by this user (permission denied)' in proc.stdout
 
 
-def test_socket_permission_denied(tmp_path):
+def test_socket_permission_denied():
     d = harness()['daemons']['d20']
-    proc = run_as_nobody(PROBE % {'docker_host': d['docker_host']}, tmp_path)
+    proc = run_as_nobody(PROBE % {'docker_host': d['docker_host']})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('ConnectionProblem Permission denied on the Docker socket'), proc.stdout
     assert 'become: true' in proc.stdout
