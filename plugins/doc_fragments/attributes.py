@@ -14,6 +14,9 @@ attributes:
     support: full
     membership:
       - dockerapi.engine.engine
+  platform:
+    support: full
+    platforms: posix
 """
 
     # For *_info modules and other read-only modules.

@@ -539,8 +539,7 @@ class EngineClient:
         response = self.request(method, path, params, stream=True, **kwargs)
         with response:
             try:
-                for obj in iter_json_stream(response, raise_on_error=raise_on_error):
-                    yield obj
+                yield from iter_json_stream(response, raise_on_error=raise_on_error)
             except (OSError, http.client.HTTPException) as exc:
                 raise self._describe_failure(exc, method, path, kwargs.get('timeout'))
 

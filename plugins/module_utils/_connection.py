@@ -14,6 +14,7 @@ Keep ``plugins/doc_fragments/connection.py`` in step with ``CONNECTION_ARGSPEC``
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import typing as t
@@ -89,7 +90,7 @@ def parse_timeout(value: t.Any, source: str) -> float:
     except (TypeError, ValueError):
         raise ConfigurationError(
             '%s must be a positive number of seconds, got %r. Set it to e.g. 60.' % (source, value))
-    if not seconds > 0 or seconds != seconds or seconds == float('inf'):
+    if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigurationError(
             '%s must be a positive number of seconds, got %r. Set it to e.g. 60.' % (source, value))
     return seconds

@@ -14,7 +14,7 @@ description:
     the disk usage (C(/system/df)).
   - Never changes anything.
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection
