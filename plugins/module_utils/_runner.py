@@ -77,4 +77,7 @@ def run_module(module_spec: t.Mapping[str, t.Any], service: Service, **module_kw
     except Exception as exc:  # a bug of ours: say so, with the traceback for the report
         module.fail_json(msg='Unexpected error in dockerapi.engine (please report it): %s: %s'
                          % (type(exc).__name__, exc), exception=traceback.format_exc())
+    # Passing warnings to exit_json is deprecated (ansible-core 2.19): hand them over one by one.
+    for warning in result.pop('warnings', None) or []:
+        module.warn(warning)
     module.exit_json(**result)

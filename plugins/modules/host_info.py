@@ -143,6 +143,7 @@ disk_usage:
 from ansible_collections.dockerapi.engine.plugins.module_utils._runner import run_module
 from ansible_collections.dockerapi.engine.plugins.module_utils._system import host_info
 
+SERVICE = host_info
 ARGUMENT_SPEC = {
     'containers': {'type': 'bool', 'default': False},
     'containers_all': {'type': 'bool', 'default': False},
@@ -158,7 +159,7 @@ ARGUMENT_SPEC = {
 
 
 def main() -> None:
-    run_module(ARGUMENT_SPEC, host_info)
+    run_module(ARGUMENT_SPEC, SERVICE)
 
 
 if __name__ == '__main__':

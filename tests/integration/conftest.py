@@ -84,9 +84,14 @@ def ansible_env(extra: dict | None = None) -> dict:
 
 
 def run_module(module: str, args: dict | None = None, env: dict | None = None, check: bool = False,
-               diff: bool = False) -> dict:
-    """Run ``dockerapi.engine.<module>`` ad hoc on localhost; return its result dictionary."""
-    cmd = [str(BIN / 'ansible'), 'localhost', '-m', module if '.' in module else 'dockerapi.engine.' + module]
+               diff: bool = False, fast_path: bool = False) -> dict:
+    """Run ``dockerapi.engine.<module>`` ad hoc on localhost; return its result dictionary.
+
+    By default the module is shipped and run as a separate process (the classic path); the
+    integration targets exercise the in-process fast path, and test_fast_path compares both.
+    """
+    cmd = [str(BIN / 'ansible'), 'localhost', '-m', module if '.' in module else 'dockerapi.engine.' + module,
+           '-e', 'dockerapi_engine_fast_path=%s' % fast_path]
     if args:
         cmd += ['-a', json.dumps(args)]
     if check:
