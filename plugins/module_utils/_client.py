@@ -126,6 +126,12 @@ class Response:
             data += chunk
         return data
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Bound the next reads of a stream (None: wait as long as it takes)."""
+        sock = getattr(self._connection, 'sock', None)
+        if sock is not None:
+            sock.settimeout(seconds)
+
     def close(self) -> None:
         try:
             self.raw.close()
@@ -543,30 +549,60 @@ class EngineClient:
             except (OSError, http.client.HTTPException) as exc:
                 raise self._describe_failure(exc, method, path, kwargs.get('timeout'))
 
-    def hijack(self, method: str, path: str, json_body: t.Any) -> tuple[socket.socket, t.Any]:
-        """Upgrade a request to a raw connection (exec/attach with stdin).
+    def hijack(self, method: str, path: str, json_body: t.Any) -> tuple[socket.socket, bytes]:
+        """Upgrade a request to a raw connection of its own (exec/attach with stdin).
 
-        Returns the socket (write stdin, then ``shutdown(SHUT_WR)``) and a buffered reader
-        holding whatever the daemon already sent after its headers.
+        Returns the socket (write stdin, then ``shutdown(SHUT_WR)``, then read to EOF) and the
+        bytes the daemon already sent after its response head. The head is parsed here, not by
+        http.client, whose reader for a 101 answer is closed on return and may already hold
+        stream bytes.
         """
         conn = self._new_connection(self.settings.timeout)
-        url = self.url(path)
-        headers = {'User-Agent': USER_AGENT, 'Content-Type': 'application/json',
-                   'Connection': 'Upgrade', 'Upgrade': 'tcp'}
-        self.calls.append((method, path))
         try:
-            conn.request(method, url, body=json.dumps(json_body).encode('utf-8'), headers=headers)
-            raw = conn.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            conn.connect()
+        except OSError as exc:
             raise self._describe_failure(exc, method, path, self.settings.timeout)
-        if raw.status >= 300:
-            payload = raw.read()
-            conn.close()
-            raise self._api_error(raw.status, payload, method, path)
         sock = conn.sock
+        payload = json.dumps(json_body).encode('utf-8')
+        head = ('%s %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: %s\r\nContent-Type: application/json\r\n'
+                'Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: %d\r\n\r\n'
+                % (method, self.url(path), USER_AGENT, len(payload))).encode('ascii')
+        self.calls.append((method, path))
+        data = b''
+        try:
+            sock.sendall(head + payload)
+            while b'\r\n\r\n' not in data:
+                chunk = sock.recv(_READ_SIZE)
+                if not chunk:
+                    raise ConnectionProblem('The daemon at %s closed the connection during %s %s.'
+                                            % (self.settings.display, method, path))
+                data += chunk
+            header, rest = data.split(b'\r\n\r\n', 1)
+            lines = header.decode('latin-1').split('\r\n')
+            status = int(lines[0].split()[1])
+            if status >= 300:
+                length = 0
+                for line in lines[1:]:
+                    name, _, value = line.partition(':')
+                    if name.strip().lower() == 'content-length':
+                        length = int(value.strip())
+                while len(rest) < length:
+                    chunk = sock.recv(_READ_SIZE)
+                    if not chunk:
+                        break
+                    rest += chunk
+                raise self._api_error(status, rest, method, path)
+        except (OSError, ValueError, IndexError) as exc:
+            sock.close()
+            if isinstance(exc, OSError):
+                raise self._describe_failure(exc, method, path, self.settings.timeout)
+            raise ConnectionProblem('The daemon at %s sent a malformed answer to %s %s: %r'
+                                    % (self.settings.display, method, path, data[:200]))
+        except BaseException:
+            sock.close()
+            raise
         sock.settimeout(None)
-        return sock, raw.fp
+        return sock, rest
 
     # ---- versions -----------------------------------------------------------------
 

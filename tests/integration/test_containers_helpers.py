@@ -24,5 +24,8 @@ def run(module: str, args: dict, env: dict | None = None, check: bool = False, d
     proc = subprocess.run(cmd, env=ansible_env(extra), capture_output=True, text=True, timeout=600)
     for line in proc.stdout.splitlines():
         if line.startswith('localhost | ') and ' => ' in line:
-            return json.loads(line.split(' => ', 1)[1])
+            status, payload = line[len('localhost | '):].split(' => ', 1)
+            result = json.loads(payload)
+            result['failed'] = status.startswith('FAILED')
+            return result
     raise AssertionError('no result from ansible (rc %d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))

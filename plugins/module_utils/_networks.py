@@ -1,0 +1,436 @@
+# Copyright (c) dockerapi.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Networks: /networks, /networks/create, /networks/{id}, connect and disconnect.
+
+Traps handled here:
+
+* ``GET /networks/{x}`` resolves a name, a full ID or an ID *prefix*, and the list's ``name``
+  filter is a substring match; a network is looked up by listing with the filter and keeping
+  exact name matches, so ``web`` never finds ``web-old`` or a network whose ID starts with "web".
+* 20.10 to 24 daemons create a second network of the same name unless ``CheckDuplicate`` is
+  sent; 25+ refuse duplicates and deprecated the flag. We look first, and send the flag where
+  it still means something.
+* Nothing about a network can be changed in place (no update endpoint), so a difference
+  means remove and create again, which needs its containers disconnected first.
+* The network's own ``Containers`` map only lists running containers; stopped containers
+  attached to it are found through the container list's ``network`` filter.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import typing as t
+
+from ._client import EngineClient, quote_path
+from ._errors import APIError, Conflict, ConfigurationError, NotFound
+from ._compare import map_differences, string_map, value_difference
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def find_network(client: EngineClient, name: str) -> dict[str, t.Any] | None:
+    """The network named exactly ``name`` (inspected, with its Containers), or None."""
+    listed = client.get_json('/networks', {'filters': {'name': [name]}}) or []
+    exact = [n for n in listed if n.get('Name') == name]
+    if len(exact) > 1:
+        raise ConfigurationError(
+            '%d networks are named %s (IDs %s): an old daemon created duplicates. Remove the extra ones by ID '
+            '(docker network rm <id>) so the name is unique again.'
+            % (len(exact), name, ', '.join(n.get('Id', '?')[:12] for n in exact)))
+    if not exact:
+        return None
+    try:
+        return client.get_json('/networks/%s' % quote_path(exact[0]['Id']))
+    except NotFound:  # removed between the two calls
+        return None
+
+
+def _attached(container: t.Mapping[str, t.Any], network: t.Mapping[str, t.Any]) -> bool:
+    networks = (container.get('NetworkSettings') or {}).get('Networks') or {}
+    if network.get('Name') in networks:
+        return True
+    return any((ep or {}).get('NetworkID') == network.get('Id') for ep in networks.values())
+
+
+def network_members(client: EngineClient, network: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    """Every container attached to the network, running or not.
+
+    A container that was connected but never started has no endpoint yet (empty NetworkID), so
+    the list's ``network`` filter finds it only by name; the name filter may be loose, so each hit
+    is checked against the container's own network map.
+    """
+    found = client.get_json('/containers/json', {
+        'all': True, 'filters': {'network': [network['Name'], network['Id']]}}) or []
+    return [{'id': c['Id'], 'name': (c.get('Names') or ['/' + c['Id'][:12]])[0].lstrip('/'),
+             'state': c.get('State', '')} for c in found if _attached(c, network)]
+
+
+def resolve_container(client: EngineClient, ref: str) -> dict[str, t.Any]:
+    try:
+        found = client.get_json('/containers/%s/json' % quote_path(ref))
+    except NotFound:
+        raise ConfigurationError(
+            'connected lists %r, but no such container exists on %s. Create it first, or leave it out of connected.'
+            % (ref, client.settings.display))
+    return {'id': found['Id'], 'name': str(found.get('Name', '')).lstrip('/'),
+            'state': (found.get('State') or {}).get('Status', '')}
+
+
+# ---- desired state ----------------------------------------------------------------------
+
+_IPAM_KEYS = {'subnet': 'Subnet', 'iprange': 'IPRange', 'gateway': 'Gateway', 'aux_addresses': 'AuxiliaryAddresses'}
+
+
+def _network(value: str, where: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError as exc:
+        raise ConfigurationError('%s %r is not an address range in CIDR form such as 10.10.0.0/24 (%s).'
+                                 % (where, value, exc))
+
+
+def _address(value: str, where: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError as exc:
+        raise ConfigurationError('%s %r is not an IP address (%s).' % (where, value, exc))
+
+
+def normalize_ipam_config(entries: t.Any) -> list[dict[str, t.Any]] | None:
+    """Validate ipam_config and put addresses in one canonical spelling (for comparing)."""
+    if entries is None:
+        return None
+    result = []
+    for index, entry in enumerate(entries):
+        where = 'ipam_config[%d]' % index
+        subnet = entry.get('subnet')
+        if not subnet:
+            raise ConfigurationError('%s needs a subnet (for example 10.10.0.0/24); iprange, gateway and '
+                                     'aux_addresses only make sense inside one.' % where)
+        net = ipaddress.ip_network(_network(subnet, where + '.subnet'))
+        item: dict[str, t.Any] = {'subnet': str(net)}
+        if entry.get('iprange'):
+            rng = ipaddress.ip_network(_network(entry['iprange'], where + '.iprange'))
+            if rng.version != net.version or not rng.subnet_of(net):  # type: ignore[arg-type]
+                raise ConfigurationError('%s.iprange %s is not inside subnet %s.' % (where, rng, net))
+            item['iprange'] = str(rng)
+        if entry.get('gateway'):
+            gateway = _address(entry['gateway'], where + '.gateway')
+            if ipaddress.ip_address(gateway) not in net:
+                raise ConfigurationError('%s.gateway %s is not inside subnet %s.' % (where, gateway, net))
+            item['gateway'] = gateway
+        aux = string_map(entry.get('aux_addresses'), where + '.aux_addresses')
+        if aux:
+            item['aux_addresses'] = {k: _address(v, '%s.aux_addresses.%s' % (where, k)) for k, v in aux.items()}
+        result.append(item)
+    subnets = [i['subnet'] for i in result]
+    if len(set(subnets)) != len(subnets):
+        raise ConfigurationError('ipam_config lists the same subnet twice (%s).' % ', '.join(subnets))
+    return result
+
+
+def _actual_ipam_config(network: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    out = []
+    for entry in ((network.get('IPAM') or {}).get('Config') or []):
+        item: dict[str, t.Any] = {}
+        for key, api_key in _IPAM_KEYS.items():
+            value = entry.get(api_key)
+            if not value:
+                continue
+            try:
+                if key in ('subnet', 'iprange'):
+                    value = str(ipaddress.ip_network(value, strict=False))
+                elif key == 'gateway':
+                    value = str(ipaddress.ip_address(value.split('/')[0]))
+            except ValueError:
+                pass  # keep the daemon's spelling
+            item[key] = value
+        out.append(item)
+    return out
+
+
+class NetworkSpec(t.NamedTuple):
+    name: str
+    driver: str | None
+    driver_options: dict[str, str] | None
+    ipam_driver: str | None
+    ipam_driver_options: dict[str, str] | None
+    ipam_config: list[dict[str, t.Any]] | None
+    internal: bool | None
+    attachable: bool | None
+    enable_ipv6: bool | None
+    labels: dict[str, str] | None
+
+    def body(self, check_duplicate: bool) -> dict[str, t.Any]:
+        body: dict[str, t.Any] = {'Name': self.name}
+        if check_duplicate:
+            body['CheckDuplicate'] = True
+        if self.driver:
+            body['Driver'] = self.driver
+        if self.driver_options:
+            body['Options'] = self.driver_options
+        if self.ipam_driver or self.ipam_driver_options or self.ipam_config:
+            body['IPAM'] = {
+                'Driver': self.ipam_driver or 'default',
+                'Options': self.ipam_driver_options or {},
+                'Config': [{_IPAM_KEYS[k]: v for k, v in entry.items()} for entry in self.ipam_config or []],
+            }
+        for key, value in (('Internal', self.internal), ('Attachable', self.attachable),
+                           ('EnableIPv6', self.enable_ipv6)):
+            if value is not None:
+                body[key] = value
+        if self.labels:
+            body['Labels'] = self.labels
+        return body
+
+
+def network_spec(params: t.Mapping[str, t.Any]) -> NetworkSpec:
+    return NetworkSpec(
+        name=params['name'],
+        driver=params.get('driver') or None,
+        driver_options=string_map(params.get('driver_options'), 'driver_options'),
+        ipam_driver=params.get('ipam_driver') or None,
+        ipam_driver_options=string_map(params.get('ipam_driver_options'), 'ipam_driver_options'),
+        ipam_config=normalize_ipam_config(params.get('ipam_config')),
+        internal=params.get('internal'),
+        attachable=params.get('attachable'),
+        enable_ipv6=params.get('enable_ipv6'),
+        labels=string_map(params.get('labels'), 'labels'),
+    )
+
+
+def ipam_differences(wanted: list[dict[str, t.Any]] | None, network: t.Mapping[str, t.Any]) -> list[str]:
+    """Compare the address families the task gives; a family it leaves out is the daemon's choice.
+
+    (28.x daemons add an IPv6 range of their own to enable_ipv6 networks when none is given.)
+    """
+    if not wanted:
+        return []
+    families = {ipaddress.ip_network(w['subnet']).version for w in wanted}
+    actual = [a for a in _actual_ipam_config(network)
+              if 'subnet' in a and ipaddress.ip_network(a['subnet']).version in families]
+    by_subnet = {a['subnet']: a for a in actual}
+    out = []
+    for entry in wanted:
+        have = by_subnet.get(entry['subnet'])
+        if have is None:
+            out.append('ipam_config: subnet %s missing (has %s)'
+                       % (entry['subnet'], ', '.join(sorted(by_subnet)) or 'none'))
+            continue
+        for key in ('iprange', 'gateway'):
+            if key in entry and have.get(key) != entry[key]:
+                out.append('ipam_config %s %s: %r, wanted %r' % (entry['subnet'], key, have.get(key), entry[key]))
+        out.extend(map_differences('ipam_config %s aux_addresses' % entry['subnet'], entry.get('aux_addresses'),
+                                   have.get('aux_addresses')))
+    extra = sorted(set(by_subnet) - {w['subnet'] for w in wanted})
+    if extra:
+        out.append('ipam_config: subnet%s %s not wanted' % ('s' if len(extra) > 1 else '', ', '.join(extra)))
+    return out
+
+
+def network_differences(spec: NetworkSpec, network: t.Mapping[str, t.Any]) -> list[str]:
+    ipam = network.get('IPAM') or {}
+    return (value_difference('driver', spec.driver, network.get('Driver'))
+            + map_differences('driver_options', spec.driver_options, network.get('Options'))
+            + value_difference('ipam_driver', spec.ipam_driver, ipam.get('Driver'))
+            + map_differences('ipam_driver_options', spec.ipam_driver_options, ipam.get('Options'))
+            + ipam_differences(spec.ipam_config, network)
+            + value_difference('internal', spec.internal, bool(network.get('Internal')))
+            + value_difference('attachable', spec.attachable, bool(network.get('Attachable')))
+            + value_difference('enable_ipv6', spec.enable_ipv6, bool(network.get('EnableIPv6')))
+            + map_differences('labels', spec.labels, network.get('Labels')))
+
+
+def describe(name: str, network: t.Mapping[str, t.Any] | None, members: list[str]) -> dict[str, t.Any]:
+    """The part of a network the module manages, for diff mode."""
+    if network is None:
+        return {'name': name, 'state': 'absent'}
+    ipam = network.get('IPAM') or {}
+    return {
+        'name': name, 'state': 'present', 'driver': network.get('Driver'),
+        'driver_options': dict(network.get('Options') or {}),
+        'ipam_driver': ipam.get('Driver'), 'ipam_driver_options': dict(ipam.get('Options') or {}),
+        'ipam_config': _actual_ipam_config(network),
+        'internal': bool(network.get('Internal')), 'attachable': bool(network.get('Attachable')),
+        'enable_ipv6': bool(network.get('EnableIPv6')), 'labels': dict(network.get('Labels') or {}),
+        'connected': sorted(members),
+    }
+
+
+def predicted(spec: NetworkSpec, members: list[str]) -> dict[str, t.Any]:
+    """What a create from ``spec`` should give, as far as we can know before the daemon fills in defaults."""
+    return {
+        'name': spec.name, 'state': 'present', 'driver': spec.driver or 'bridge',
+        'driver_options': dict(spec.driver_options or {}),
+        'ipam_driver': spec.ipam_driver or 'default', 'ipam_driver_options': dict(spec.ipam_driver_options or {}),
+        'ipam_config': list(spec.ipam_config or []),
+        'internal': bool(spec.internal), 'attachable': bool(spec.attachable), 'enable_ipv6': bool(spec.enable_ipv6),
+        'labels': dict(spec.labels or {}), 'connected': sorted(members),
+    }
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+def create_network(client: EngineClient, spec: NetworkSpec) -> str:
+    # 25+ daemons (API 1.44) always refuse duplicates and deprecated the flag; older ones need it.
+    body = spec.body(check_duplicate=not client.api_at_least('1.44'))
+    try:
+        answer = client.post_json('/networks/create', None, body) or {}
+    except Conflict as exc:
+        raise Conflict(exc.status, exc.message, exc.method, exc.path, msg=(
+            'Cannot create network %s: the daemon says %s. Another network of that name appeared meanwhile; '
+            'run the task again.' % (spec.name, exc.message)))
+    except APIError as exc:
+        raise APIError(exc.status, exc.message, exc.method, exc.path, msg=(
+            'The daemon refused to create network %s (HTTP %d): %s. Check driver, ipam_config and driver_options '
+            '(a subnet may overlap one in use).' % (spec.name, exc.status, exc.message)))
+    return str(answer.get('Id', ''))
+
+
+def remove_network(client: EngineClient, network: t.Mapping[str, t.Any]) -> None:
+    try:
+        client.delete('/networks/%s' % quote_path(network['Id']))
+    except APIError as exc:
+        if exc.status != 403:
+            raise
+        raise APIError(exc.status, exc.message, exc.method, exc.path, msg=(
+            'Cannot remove network %s: the daemon refused (HTTP 403: %s). Containers are still attached (or it is '
+            'a predefined network). Disconnect them, or set force: true.' % (network.get('Name'), exc.message)))
+
+
+def connect(client: EngineClient, network_id: str, container_id: str) -> None:
+    client.post_json('/networks/%s/connect' % quote_path(network_id), None, {'Container': container_id})
+
+
+def disconnect(client: EngineClient, network_id: str, container_id: str, force: bool) -> None:
+    client.post_json('/networks/%s/disconnect' % quote_path(network_id), None,
+                     {'Container': container_id, 'Force': force})
+
+
+def _names(members: t.Iterable[t.Mapping[str, t.Any]]) -> list[str]:
+    return sorted(m['name'] for m in members)
+
+
+def _in_use_error(name: str, why: str, members: list[dict[str, t.Any]]) -> ConfigurationError:
+    listed = ', '.join('%s (%s)' % (m['name'], m['state'] or '?') for m in members)
+    return ConfigurationError(
+        'Network %s %s, but containers are attached: %s. Disconnect them first, or set force: true to disconnect '
+        'them%s.' % (name, why, listed, ' and reconnect them to the new network afterwards' if 'recreat' in why else ''),
+        attached=_names(members))
+
+
+# ---- services ---------------------------------------------------------------------------
+
+
+def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
+    """Make a network present (created or recreated) with the listed containers attached, or absent."""
+    name = params['name']
+    state = params.get('state') or 'present'
+    force = bool(params.get('force'))
+    spec = network_spec(params) if state == 'present' else None  # validated before any request
+
+    current = find_network(client, name)
+    members = network_members(client, current) if current else []
+    before = describe(name, current, _names(members))
+    actions: list[str] = []
+
+    if state == 'absent':
+        after = describe(name, None, [])
+        if current is not None:
+            if members and not force:
+                raise _in_use_error(name, 'cannot be removed', members)
+            actions.extend('disconnected %s' % m['name'] for m in members)
+            actions.append('removed')
+            if not check_mode:
+                for member in members:
+                    disconnect(client, current['Id'], member['id'], True)
+                remove_network(client, current)
+        return _result(client, name, actions, before, after, current, None, check_mode, diff)
+
+    assert spec is not None
+    wanted = [resolve_container(client, ref) for ref in params.get('connected') or []]
+    wanted_ids = {w['id'] for w in wanted}
+    member_ids = {m['id'] for m in members}
+    appends = bool(params.get('appends'))
+    differences = network_differences(spec, current) if current else []
+
+    # Who is attached at the end: the listed containers, plus (with appends) whoever already was.
+    keep = [m for m in members if appends or m['id'] in wanted_ids]
+    final = {c['id']: c for c in keep}
+    final.update({w['id']: w for w in wanted})
+    after = predicted(spec, _names(final.values())) if (current is None or differences) else \
+        dict(before, connected=_names(final.values()))
+
+    if current is None:
+        actions.append('created')
+        actions.extend('connected %s' % w['name'] for w in wanted)
+        if not check_mode:
+            network_id = create_network(client, spec)
+            for container in wanted:
+                connect(client, network_id, container['id'])
+        return _result(client, name, actions, before, after, None, None, check_mode, diff)
+
+    if differences:
+        if members and not force:
+            raise _in_use_error(name, 'must be recreated to apply %s' % '; '.join(differences), members)
+        actions.extend('disconnected %s' % m['name'] for m in members)
+        actions.append('recreated')
+        actions.extend('connected %s' % c['name'] for c in final.values())
+        if not check_mode:
+            for member in members:
+                disconnect(client, current['Id'], member['id'], True)
+            remove_network(client, current)
+            network_id = create_network(client, spec)
+            for container in final.values():
+                connect(client, network_id, container['id'])
+        return _result(client, name, actions, before, after, current, differences, check_mode, diff)
+
+    to_disconnect = [m for m in members if m['id'] not in final]
+    to_connect = [w for w in wanted if w['id'] not in member_ids]
+    actions.extend('disconnected %s' % m['name'] for m in to_disconnect)
+    actions.extend('connected %s' % w['name'] for w in to_connect)
+    if not check_mode:
+        for member in to_disconnect:
+            disconnect(client, current['Id'], member['id'], force)
+        for container in to_connect:
+            connect(client, current['Id'], container['id'])
+    return _result(client, name, actions, before, after, current, None, check_mode, diff)
+
+
+def _result(client: EngineClient, name: str, actions: list[str], before: dict[str, t.Any],
+            after: dict[str, t.Any], current: dict[str, t.Any] | None, differences: list[str] | None,
+            check_mode: bool, diff: bool) -> dict[str, t.Any]:
+    result: dict[str, t.Any] = {'changed': bool(actions), 'actions': actions}
+    if differences:
+        result['differences'] = differences
+    # After real changes, report what the daemon now holds; otherwise what was there.
+    found = find_network(client, name) if actions and not check_mode else current
+    result['network'] = found
+    if diff:
+        if actions and not check_mode:
+            after = describe(name, found, _names(network_members(client, found)) if found else [])
+        result['diff'] = {'before': before, 'after': after}
+    return result
+
+
+def network_info(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
+    """One network by exact name (or ID), or the list with the API's filters. Never changes anything."""
+    name = params.get('name')
+    if name:
+        found = find_network(client, name)
+        if found is None and _looks_like_id(name):
+            try:
+                candidate = client.get_json('/networks/%s' % quote_path(name))
+            except NotFound:
+                candidate = None
+            if candidate and str(candidate.get('Id', '')).startswith(name):
+                found = candidate
+        return {'changed': False, 'exists': found is not None, 'network': found}
+    listed = client.get_json('/networks', {'filters': params.get('filters')}) or []
+    return {'changed': False, 'networks': listed}
+
+
+def _looks_like_id(text: str) -> bool:
+    return 12 <= len(text) <= 64 and all(c in '0123456789abcdef' for c in text)

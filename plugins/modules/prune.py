@@ -1,0 +1,197 @@
+#!/usr/bin/python
+# Copyright (c) dockerapi.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: prune
+short_description: Remove unused containers, images, volumes, networks and build cache, with a real check mode
+version_added: 0.1.0
+description:
+  - Calls the Engine API's prune endpoints for each kind selected, with that kind's filters, and returns what was
+    deleted and the space reclaimed.
+  - In check mode nothing is deleted, and the module lists what a real run would delete. The API has no dry run,
+    so the module reads what the daemon holds and applies the daemon's own prune rules with the same filters.
+author:
+  - dockerapi.engine team (@dockerapi)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - dockerapi.engine.connection
+  - dockerapi.engine.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Lists exactly what a real run would delete for containers, images (image IDs and the layers that go with
+        them), volumes and networks.
+      - For the builder cache, check mode lists the cache records not in use, which is what a prune with
+        O(builder_cache_all=true) deletes; O(builder_cache_filters) are not applied to that prediction.
+  diff_mode:
+    support: full
+    details:
+      - The diff lists what is (or would be) deleted as before, and nothing as after.
+options:
+  containers:
+    description: Remove stopped containers (created, exited or dead).
+    type: bool
+    default: false
+  containers_filters:
+    description:
+      - "Filters: C(until) (a duration such as V(10m) or V(24h) ago, a date such as V(2024-03-01), or Unix seconds),
+        C(label) (V(key) or V(key=value); every one must match) and C(label!) (spares what carries all of them)."
+      - "A value may be a string or a list; a dictionary value such as C({label: {env: test}}) becomes V(env=test)."
+    type: dict
+  images:
+    description: Remove unused images. By default only dangling (untagged) ones; see O(images_filters).
+    type: bool
+    default: false
+  images_filters:
+    description:
+      - "Filters: C(dangling) (V(false) to remove every unused image, tagged or not), C(until), C(label), C(label!)."
+    type: dict
+  networks:
+    description: Remove custom networks no container is attached to.
+    type: bool
+    default: false
+  networks_filters:
+    description: "Filters: C(until), C(label), C(label!)."
+    type: dict
+  volumes:
+    description:
+      - Remove volumes no container uses.
+      - With Docker API 1.42 or newer only anonymous volumes are removed unless O(volumes_filters) has C(all=true);
+        with API 1.41 (Docker 20.10) every unused volume is.
+    type: bool
+    default: false
+  volumes_filters:
+    description: "Filters: C(label), C(label!), and C(all) (API 1.42 or newer)."
+    type: dict
+  builder_cache:
+    description: Remove the build cache.
+    type: bool
+    default: false
+  builder_cache_all:
+    description: Remove all build cache, not only the dangling records.
+    type: bool
+    default: false
+  builder_cache_filters:
+    description: "Filters of C(POST /build/prune), for example C({until: 24h})."
+    type: dict
+notes:
+  - Prune endpoints run one at a time on a daemon; a prune started while another runs fails with HTTP 409.
+seealso:
+  - module: dockerapi.engine.container
+  - module: dockerapi.engine.host_info
+"""
+
+EXAMPLES = r"""
+- name: What would go? (check mode lists it and deletes nothing)
+  dockerapi.engine.prune:
+    containers: true
+    containers_filters:
+      until: 24h
+      label: env=test
+    images: true
+  check_mode: true
+  register: would
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ would.containers | length }} containers and {{ would.images | length }} image entries would be removed"
+
+- name: Remove stopped containers older than 10 minutes labelled demo=example
+  dockerapi.engine.prune:
+    containers: true
+    containers_filters:
+      until: 10m
+      label: demo=example
+
+- name: Every unused image and volume (named volumes included), but not those labelled keep
+  dockerapi.engine.prune:
+    images: true
+    images_filters:
+      dangling: false
+      label!: keep
+    volumes: true
+    volumes_filters:
+      all: true
+      label!: keep
+"""
+
+RETURN = r"""
+containers:
+  description: IDs of the containers removed (or, in check mode, that would be).
+  returned: when O(containers=true)
+  type: list
+  elements: str
+containers_space_reclaimed:
+  description: Bytes freed by removing the containers (in check mode, their writable layers' size).
+  returned: when O(containers=true)
+  type: int
+images:
+  description:
+    - "What the daemon reports as deleted: the image IDs and the IDs of the layers that went with them (or, in
+      check mode, would go)."
+  returned: when O(images=true)
+  type: list
+  elements: str
+images_untagged:
+  description: References (tags and digests) removed from deleted images.
+  returned: when O(images=true)
+  type: list
+  elements: str
+images_space_reclaimed:
+  description: Bytes freed by removing the images.
+  returned: when O(images=true) and not in check mode
+  type: int
+networks:
+  description: Names of the networks removed (or that would be).
+  returned: when O(networks=true)
+  type: list
+  elements: str
+volumes:
+  description: Names of the volumes removed (or that would be).
+  returned: when O(volumes=true)
+  type: list
+  elements: str
+volumes_space_reclaimed:
+  description: Bytes freed by removing the volumes.
+  returned: when O(volumes=true) and not in check mode
+  type: int
+builder_cache_caches_deleted:
+  description: IDs of the build cache records removed (in check mode, the records not in use).
+  returned: when O(builder_cache=true)
+  type: list
+  elements: str
+builder_cache_space_reclaimed:
+  description: Bytes freed from the build cache.
+  returned: when O(builder_cache=true)
+  type: int
+"""
+
+from ansible_collections.dockerapi.engine.plugins.module_utils._prune import prune_service
+from ansible_collections.dockerapi.engine.plugins.module_utils._runner import run_module
+
+SERVICE = prune_service
+ARGUMENT_SPEC = {
+    'containers': {'type': 'bool', 'default': False},
+    'containers_filters': {'type': 'dict'},
+    'images': {'type': 'bool', 'default': False},
+    'images_filters': {'type': 'dict'},
+    'networks': {'type': 'bool', 'default': False},
+    'networks_filters': {'type': 'dict'},
+    'volumes': {'type': 'bool', 'default': False},
+    'volumes_filters': {'type': 'dict'},
+    'builder_cache': {'type': 'bool', 'default': False},
+    'builder_cache_all': {'type': 'bool', 'default': False},
+    'builder_cache_filters': {'type': 'dict'},
+}
+
+
+def main() -> None:
+    run_module(ARGUMENT_SPEC, SERVICE)
+
+
+if __name__ == '__main__':
+    main()
