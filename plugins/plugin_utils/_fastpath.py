@@ -106,4 +106,8 @@ class FastPathAction(ActionBase):
         for warning in result.pop('warnings', None) or []:
             display.warning(warning)
         result['invocation'] = {'module_args': params}
+        # What ActionBase._execute_module adds to every module result.
+        for stream in ('stdout', 'stderr'):
+            if stream in result and stream + '_lines' not in result:
+                result[stream + '_lines'] = (result[stream] or '').splitlines()
         return remove_values(result, no_log_values)
