@@ -583,7 +583,7 @@ class EngineClient:
             if status >= 300:
                 length = 0
                 for line in lines[1:]:
-                    name, _, value = line.partition(':')
+                    name, dummy, value = line.partition(':')
                     if name.strip().lower() == 'content-length':
                         length = int(value.strip())
                 while len(rest) < length:

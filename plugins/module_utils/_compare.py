@@ -263,7 +263,7 @@ def parse_tmpfs(specs: t.Iterable[t.Any]) -> dict[str, str]:
     result: dict[str, str] = {}
     for spec in specs:
         text = str(spec).strip()
-        path, _, options = text.partition(':')
+        path, dummy, options = text.partition(':')
         if not path.startswith('/'):
             raise ConfigurationError('Invalid tmpfs %r: the mount point must be an absolute path, as in /run or '
                                      '/run:size=64m.' % (spec,))
@@ -337,7 +337,7 @@ def env_list(env: t.Mapping[str, t.Any]) -> list[str]:
 def env_dict(entries: t.Iterable[str] | None) -> dict[str, str]:
     result = {}
     for entry in entries or []:
-        key, _, value = entry.partition('=')
+        key, dummy, value = entry.partition('=')
         result[key] = value
     return result
 

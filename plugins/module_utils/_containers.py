@@ -92,7 +92,7 @@ def inspect_image(client: EngineClient, ref: str) -> dict[str, t.Any] | None:
 def pull_image(client: EngineClient, ref: str) -> None:
     repo, tag = split_reference(ref)
     try:
-        for _ in client.stream_json('POST', '/images/create', {'fromImage': repo, 'tag': tag},
+        for dummy in client.stream_json('POST', '/images/create', {'fromImage': repo, 'tag': tag},
                                     headers={'X-Registry-Auth': 'e30='}):  # base64url of {} (anonymous)
             pass
     except StreamError as exc:
@@ -119,7 +119,7 @@ def registry_is_newer(client: EngineClient, ref: str, local: dict[str, t.Any] | 
         return True
     repo = split_reference(ref)[0]
     for repo_digest in local.get('RepoDigests') or []:
-        name, _, local_digest = repo_digest.partition('@')
+        name, dummy, local_digest = repo_digest.partition('@')
         if local_digest == digest and (name == repo or name.endswith('/' + repo) or repo.endswith('/' + name)):
             return False
     return True
@@ -650,7 +650,7 @@ def plan(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.
             actions.append('update')
     if container is None or recreate:
         # Networks given in the create body need no connect; before API 1.44 the rest are connected after.
-        _, later = create_body(params, client)
+        dummy, later = create_body(params, client)
         connects = [('connect', n) for n in later]
     else:
         connects = network_actions(want, container)
@@ -711,7 +711,7 @@ def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t
             _remove(client, cid, params.get('keep_volumes', True))
             cid = None
         elif action == 'create':
-            body, _ = create_body(params, client)
+            body, dummy = create_body(params, client)
             try:
                 answer = client.post_json('/containers/create', {'name': params['name']}, body)
             except Conflict as exc:

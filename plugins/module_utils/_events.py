@@ -18,6 +18,7 @@ keep-alive traffic, and keeps only the daemon's last few hundred events for repl
 from __future__ import annotations
 
 import http.client
+import math
 import socket
 import time
 import typing as t
@@ -97,7 +98,7 @@ def plan_query(params: t.Mapping[str, t.Any], now: int) -> EventQuery:
                 'until cannot be combined with wait: true. A wait ends after max_events events or wait_timeout '
                 'seconds; to read a window of events that ends later, leave wait out and set until.')
         wait_timeout = float(params.get('wait_timeout') or 0)
-        if not wait_timeout > 0:
+        if not (math.isfinite(wait_timeout) and wait_timeout > 0):
             raise ConfigurationError('wait_timeout must be a positive number of seconds, got %r.'
                                      % params.get('wait_timeout'))
         if since is None:

@@ -349,7 +349,8 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
                 remove_network(client, current)
         return _result(client, name, actions, before, after, current, None, check_mode, diff)
 
-    assert spec is not None
+    if spec is None:
+        raise AssertionError('state present without a spec')
     wanted = [resolve_container(client, ref) for ref in params.get('connected') or []]
     wanted_ids = {w['id'] for w in wanted}
     member_ids = {m['id'] for m in members}

@@ -370,8 +370,8 @@ def prune_service(client: EngineClient, params: dict[str, t.Any], check_mode: bo
                 answer = _prune(client, kind, '/build/prune', f, extra)
                 result['builder_cache_caches_deleted'] = answer.get('CachesDeleted') or []
                 result['builder_cache_space_reclaimed'] = answer.get('SpaceReclaimed') or 0
-    result['changed'] = any(result.get(k) for k in ('containers', 'images', 'images_untagged', 'networks', 'volumes',
-                                                     'builder_cache_caches_deleted'))
+    changed_keys = ('containers', 'images', 'images_untagged', 'networks', 'volumes', 'builder_cache_caches_deleted')
+    result['changed'] = any(result.get(k) for k in changed_keys)
     if diff:
         gone = {k: result.get(k) for k in ('containers', 'images', 'networks', 'volumes') if k in result}
         result['diff'] = {'before': gone, 'after': {k: [] for k in gone}}

@@ -10,6 +10,7 @@ an event's ``timeNano``, the user's input and the query string.
 
 from __future__ import annotations
 
+import math
 import datetime
 import re
 import time
@@ -104,7 +105,7 @@ def parse_time(value: t.Any, option: str, now: int | None = None) -> int | None:
     if isinstance(value, int):
         return value * NS_PER_SECOND
     if isinstance(value, float):
-        if value != value or value in (float('inf'), float('-inf')):
+        if not math.isfinite(value):
             raise ConfigurationError('%s must be a finite number of seconds, got %r.' % (option, value))
         return int(Decimal(repr(value)) * NS_PER_SECOND)
     text = str(value).strip()

@@ -135,7 +135,8 @@ def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, dif
             if not check_mode:
                 remove_volume(client, name, 'remove')
     else:
-        assert spec is not None
+        if spec is None:
+            raise AssertionError('state present without a spec')
         if current is None:
             actions.append('created')
             after_predicted = predicted(spec)

@@ -25,7 +25,7 @@ description:
     as with the docker CLI.
   - Never changes anything.
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection

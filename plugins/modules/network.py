@@ -22,7 +22,7 @@ description:
   - A network cannot be changed in place, so a difference means removing it and creating it again. When containers
     are attached, that fails (naming them) unless O(force=true).
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection

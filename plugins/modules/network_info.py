@@ -15,7 +15,7 @@ description:
     C(Containers).
   - Never changes anything.
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection

@@ -16,7 +16,7 @@ description:
   - What happens on a difference is up to O(recreate); with the default V(never) the volume is left alone and the task
     warns, naming the differences.
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection

@@ -13,7 +13,7 @@ description:
   - Without it, lists the volumes (C(GET /volumes)), with the API's O(filters).
   - Never changes anything.
 author:
-  - dockerapi.engine contributors
+  - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - dockerapi.engine.connection

@@ -39,7 +39,7 @@ class EventsProxy:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self.server.accept()
+                client, dummy = self.server.accept()
             except OSError:
                 return
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()

@@ -137,8 +137,8 @@ def test_tmpfs_and_devices():
                                          'CgroupPermissions': 'rwm'}
     assert parse_device('/dev/sda:/dev/xvda:r')['PathInContainer'] == '/dev/xvda'
     assert parse_device('/dev/sda:rw')['CgroupPermissions'] == 'rw'
-    assert device_key(parse_device('/dev/fuse')) == device_key({'PathOnHost': '/dev/fuse', 'PathInContainer': '',
-                                                                 'CgroupPermissions': 'mwr'})
+    fuse = {'PathOnHost': '/dev/fuse', 'PathInContainer': '', 'CgroupPermissions': 'mwr'}
+    assert device_key(parse_device('/dev/fuse')) == device_key(fuse)
     for bad in ('fuse', '/dev/a:/dev/b:rx'):
         with pytest.raises(ConfigurationError):
             parse_device(bad)

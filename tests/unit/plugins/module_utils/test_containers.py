@@ -53,8 +53,12 @@ def params(**kw):
     return p
 
 
-def plan(container=INSPECT, image=IMAGE, client=None, **kw):
-    return C.plan(client or FakeClient(), params(**kw), container, image, False)
+DEFAULT = object()
+
+
+def plan(container=DEFAULT, image=DEFAULT, client=None, **kw):
+    return C.plan(client or FakeClient(), params(**kw), INSPECT if container is DEFAULT else container,
+                  IMAGE if image is DEFAULT else image, False)
 
 
 def test_unchanged_when_every_requested_option_matches():
@@ -150,7 +154,7 @@ def test_networks_connect_in_place_and_at_create():
 
 
 def test_create_body_shapes():
-    body, _ = C.create_body(params(
+    body, dummy = C.create_body(params(
         command='sleep 300', entrypoint=[], env={'A': 1}, published_ports=['127.0.0.1::80/udp'],
         volumes=['/srv:/data:ro', '/anon'], tmpfs=['/run'], memory='64m', memory_swap='-1', cpus=0.5,
         restart_policy='on-failure', restart_retries=3, cap_add=['ALL'], cap_drop=['SYS_RESOURCE'],

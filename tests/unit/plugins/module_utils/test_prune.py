@@ -113,5 +113,5 @@ def test_image_prune_prediction():
     assert untagged == []
     deleted, untagged = P.predict_images(ImageClient(), {'label': ['t=x'], 'dangling': ['false']})
     assert 'app' in deleted and untagged == ['app:1'] and 'used' not in deleted
-    deleted, _ = P.predict_images(ImageClient(), {'label': ['t=nope']})
+    deleted, dummy = P.predict_images(ImageClient(), {'label': ['t=nope']})
     assert deleted == []
