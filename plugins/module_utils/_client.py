@@ -447,7 +447,13 @@ class EngineClient:
     def request(self, method: str, path: str, params: t.Mapping[str, t.Any] | None = None, *,
                 json_body: t.Any = _DEFAULT, data: t.Any = None, headers: t.Mapping[str, str] | None = None,
                 stream: bool = False, timeout: t.Any = _DEFAULT, versioned: bool = True) -> Response:
-        """Send one request. Error statuses raise; streams come back open (close them)."""
+        """Send one request. Error statuses raise; streams come back open (close them).
+
+        ``timeout`` bounds each wait for the daemon (default: the task's timeout). For a stream it
+        bounds the wait for the response head; the body is then read without a limit unless
+        ``timeout`` was given (builds, pulls and events may stay silent for long).
+        """
+        stream_timeout = None if timeout is _DEFAULT else timeout
         if timeout is _DEFAULT:
             timeout = self.settings.timeout
         url = self.url(path, params, versioned)
@@ -464,7 +470,7 @@ class EngineClient:
 
         # Streams get a connection of their own (closed with the stream); the rest reuse one.
         if stream:
-            conn = self._new_connection(self.settings.timeout)
+            conn = self._new_connection(timeout if timeout is not None else self.settings.timeout)
         else:
             if self._conn is None:
                 self._conn = self._new_connection(timeout)
@@ -489,6 +495,12 @@ class EngineClient:
                 if not stream:
                     self._conn = None
                 raise self._describe_failure(exc, method, path, timeout)
+            except BaseException:
+                # e.g. a request body generator that raised: never leave the connection half-used
+                conn.close()
+                if not stream:
+                    self._conn = None
+                raise
         if not stream:
             self._conn_used = True
 
@@ -509,10 +521,8 @@ class EngineClient:
                 raise self._api_error(raw.status, payload, method, path)
             return Response(raw, method, path, None, payload)
 
-        # Streaming endpoints (build, pull, events) may stay silent for long: read without a timeout
-        # unless the caller asked for one.
         if conn.sock is not None:
-            conn.sock.settimeout(None if timeout is _DEFAULT else timeout)
+            conn.sock.settimeout(stream_timeout)
         return Response(raw, method, path, conn)
 
     def _api_error(self, status: int, payload: bytes, method: str, path: str) -> APIError:

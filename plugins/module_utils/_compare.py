@@ -342,24 +342,27 @@ def env_dict(entries: t.Iterable[str] | None) -> dict[str, str]:
     return result
 
 
-def string_map(value: t.Any, option: str) -> dict[str, str] | None:
-    """Labels and driver options are string maps on the daemon; convert numbers, refuse the rest.
+def string_map(value: t.Any, option: str, allow_null: bool = False) -> dict[str, t.Any] | None:
+    """Labels, options and build args are string maps on the daemon; convert numbers, refuse the rest.
 
     Booleans are refused rather than turned into ``true``: YAML reads ``yes`` and ``on`` as
-    booleans too, and the daemon would then store a value the author never wrote.
+    booleans too, and the daemon would then store a value the author never wrote. A ``None``
+    value becomes ``''``, or stays ``None`` with ``allow_null`` (a build argument declared
+    without a value).
     """
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ConfigurationError('%s must be a dictionary of strings, got %r.' % (option, value))
-    result: dict[str, str] = {}
+    result: dict[str, t.Any] = {}
     for key, item in value.items():
         if isinstance(item, bool):
             raise ConfigurationError(
                 '%s.%s is the boolean %r; the daemon stores strings. Quote the value (for example "%s").'
                 % (option, key, item, str(item).lower()))
         if item is None:
-            item = ''
+            result[str(key)] = None if allow_null else ''
+            continue
         if not isinstance(item, (str, int, float)):
             raise ConfigurationError('%s.%s must be a string, got %r.' % (option, key, item))
         result[str(key)] = str(item)
