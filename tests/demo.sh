@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/build/collections}"
 
 answers() {
     ansible localhost -m dockerapi.engine.host_info >/dev/null 2>&1
@@ -20,5 +21,9 @@ else
     tests/harness/harness up d20
     eval "$(tests/harness/harness env d20)"
     echo "demo: using the private daemon at $DOCKER_HOST"
+fi
+# The walkthrough builds its small image from a static busybox when the daemon lacks it.
+if [ ! -x /bin/busybox ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq busybox-static; }
 fi
 exec ansible-playbook playbooks/walkthrough.yml "$@"
