@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) dockerapi.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Peak memory and wall time of dockerapi.engine.image_build against `docker build` (classic builder).
@@ -140,7 +139,7 @@ def _harness_daemon(name: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--daemon', default='d20', help='harness daemon (ignored when DOCKER_HOST is set)')
     parser.add_argument('--image', help='base image present on the daemon (default: the harness test image)')
     parser.add_argument('--sizes', default='10,1024', help='context sizes in MiB, comma-separated')
@@ -158,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in options.sizes.split(',') if s.strip()]
     need = int(max(sizes) * RANDOM_SHARE) + 64
     if free_disk_mb(options.workdir) < need * 2 + max(sizes):  # the daemon also unpacks the context
-        print('Not enough free disk in %s for a %d MiB context; free some or pass --workdir.' % (options.workdir,
-                                                                                                  max(sizes)))
+        print('Not enough free disk in %s for a %d MiB context; free some or pass --workdir.'
+              % (options.workdir, max(sizes)))
         return 2
 
     rows: list[dict[str, t.Any]] = []

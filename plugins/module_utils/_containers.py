@@ -92,8 +92,9 @@ def inspect_image(client: EngineClient, ref: str) -> dict[str, t.Any] | None:
 def pull_image(client: EngineClient, ref: str) -> None:
     repo, tag = split_reference(ref)
     try:
+        # X-Registry-Auth e30= is base64url of {} (anonymous)
         for dummy in client.stream_json('POST', '/images/create', {'fromImage': repo, 'tag': tag},
-                                    headers={'X-Registry-Auth': 'e30='}):  # base64url of {} (anonymous)
+                                        headers={'X-Registry-Auth': 'e30='}):
             pass
     except StreamError as exc:
         raise EngineError('Pulling image %s failed: %s. Check the image name and tag, that the registry is reachable '

@@ -135,7 +135,7 @@ def repo_digests(image: t.Mapping[str, t.Any] | None, repository: str) -> set[st
     wanted = familiar_name(repository)
     found: set[str] = set()
     for entry in (image or {}).get('RepoDigests') or []:
-        repo, _, digest = str(entry).partition('@')
+        repo, dummy, digest = str(entry).partition('@')
         if familiar_name(repo) == wanted and digest:
             found.add(digest)
     return found

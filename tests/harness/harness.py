@@ -4,8 +4,9 @@ Starts private Docker Engines (20.10 from the system, 26.1 and 28.5 unpacked fro
 newer Debian suites), a TLS-only 28.5 engine and two local registries, all under
 one state directory outside the repository, and describes them in harness.json.
 
-    harness up [d20 d26 d28 tls registry]   start (idempotent; default: all)
-    harness down                            stop everything it started
+    harness up [d20 d26 d28 tls registry]   start (idempotent; default: all of these)
+    harness up fleet                        opt-in: 10 extra 20.10 daemons f01..f10 (benchmarks)
+    harness down                            stop everything it started (the fleet too)
     harness status                          print what is up
     harness env NAME                        print `export` lines for a daemon
 
@@ -67,6 +68,18 @@ DAEMONS = {
     'tls': dict(engine='sid', containerd='trixie', bridge='dkapi-tls',
                 cidr='10.230.0.1/24', pool='10.231.0.0/16', expect='28.5.', tls=True),
 }
+# Opt-in component `fleet` (never started by a plain `up`): ten lightweight 20.10 daemons for the
+# fleet benchmark (bench/), one per inventory host. Same isolation as the daemons above (own
+# containerd, socket, data/exec root, bridge, address pool); no test image (the benchmark only
+# reads /version and /info). Bridges 10.240.N.0/24, pools 10.241.16(N-1).0/20 (sixteen /24s each).
+FLEET_SIZE = 10
+FLEET = {
+    'f%02d' % i: dict(engine='system', containerd='system', bridge='dkapi-f%02d' % i,
+                      cidr='10.240.%d.1/24' % i, pool='10.241.%d.0/20' % ((i - 1) * 16), expect='20.10.',
+                      fleet=True)
+    for i in range(1, FLEET_SIZE + 1)
+}
+OPTIONAL_COMPONENTS = ['fleet']
 DEFAULT_PORTS = {'tls': 22376, 'registry_plain': 25000, 'registry_auth': 25001}
 SYS_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -75,6 +88,11 @@ T0 = time.monotonic()
 
 class HarnessError(Exception):
     pass
+
+
+def daemon_cfg(name):
+    """The configuration of a daemon of the default set or of the fleet."""
+    return DAEMONS[name] if name in DAEMONS else FLEET[name]
 
 
 def log(msg):
@@ -591,7 +609,7 @@ def host_routes():
 
 
 def check_cidrs(name):
-    cfg = DAEMONS[name]
+    cfg = daemon_cfg(name)
     bridge_net = ipaddress.ip_interface(cfg['cidr']).network
     pool = ipaddress.ip_network(cfg['pool'])
     for net, dev in host_routes():
@@ -604,7 +622,7 @@ def check_cidrs(name):
 
 
 def ensure_bridge(name):
-    cfg = DAEMONS[name]
+    cfg = daemon_cfg(name)
     br, cidr = cfg['bridge'], cfg['cidr']
     if run(['ip', 'link', 'show', 'dev', br], check=False).returncode != 0:
         check_cidrs(name)
@@ -620,7 +638,7 @@ def ensure_bridge(name):
 
 
 def delete_bridge(name):
-    br = DAEMONS[name]['bridge']
+    br = daemon_cfg(name)['bridge']
     if run(['ip', 'link', 'show', 'dev', br], check=False).returncode == 0:
         run(['ip', 'link', 'del', br], check=False)
 
@@ -760,7 +778,7 @@ def containerd_config(p):
 
 
 def dockerd_args(name, p, state):
-    cfg = DAEMONS[name]
+    cfg = daemon_cfg(name)
     dockerd, proxy = dockerd_bin(cfg['engine'])[:2]
     args = [dockerd, '--config-file', p['conf'], '-H', 'unix://' + p['sock'],
             '--data-root', p['data'], '--exec-root', p['exec'], '--pidfile', p['pid'],
@@ -779,7 +797,7 @@ def dockerd_args(name, p, state):
 
 def ensure_containerd(name, p):
     """Returns (pid, started_now)."""
-    cfg = DAEMONS[name]
+    cfg = daemon_cfg(name)
     binary, path = containerd_bin(cfg['containerd'])
     pids = live_pids(p['cpid'], 'containerd', p['cconf'])
     if len(pids) == 1 and unix_socket_answers(p['csock']):
@@ -809,7 +827,7 @@ def ensure_containerd(name, p):
 
 def ensure_daemon(name, state, force_restart=False):
     """Start (or reuse) containerd + dockerd for one daemon. Returns True if dockerd was started now."""
-    cfg = DAEMONS[name]
+    cfg = daemon_cfg(name)
     p = dpaths(name)
     for k in ('dir', 'data', 'exec'):
         mkdir(p[k], mode=0o711)
@@ -1146,9 +1164,9 @@ def registry_status(state):
 
 def describe(state):
     """The harness.json content: every component that is up right now."""
-    out = {'state_dir': STATE_DIR, 'test_image': TEST_IMAGE, 'daemons': {}, 'registry': None,
+    out = {'state_dir': STATE_DIR, 'test_image': TEST_IMAGE, 'daemons': {}, 'fleet': {}, 'registry': None,
            'docker_cli': shutil.which('docker'), 'generated_at': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
-    for name, cfg in DAEMONS.items():
+    for name, cfg in list(DAEMONS.items()) + list(FLEET.items()):
         st = daemon_status(name)
         if not st['up']:
             continue
@@ -1189,7 +1207,7 @@ def describe(state):
                 'server_cert_dir': c['server'],
                 'wrong_ca_cert': os.path.join(c['wrong-ca'], 'ca.pem'),
             })
-        out['daemons'][name] = d
+        out['fleet' if cfg.get('fleet') else 'daemons'][name] = d
     rs = registry_status(state)
     if rs['plain']['up'] and rs['auth']['up']:
         plain, auth = '127.0.0.1:%d' % rs['plain']['port'], '127.0.0.1:%d' % rs['auth']['port']
@@ -1206,9 +1224,10 @@ def describe(state):
 
 def cmd_up(names):
     names = names or ALL_COMPONENTS
-    bad = [n for n in names if n not in ALL_COMPONENTS]
+    bad = [n for n in names if n not in ALL_COMPONENTS + OPTIONAL_COMPONENTS]
     if bad:
-        raise HarnessError('unknown component(s) %s; choose from %s' % (' '.join(bad), ' '.join(ALL_COMPONENTS)))
+        raise HarnessError('unknown component(s) %s; choose from %s'
+                           % (' '.join(bad), ' '.join(ALL_COMPONENTS + OPTIONAL_COMPONENTS)))
     if os.geteuid() != 0:
         raise HarnessError('the harness must run as root (it creates bridges and runs dockerd)')
     with harness_lock():
@@ -1244,14 +1263,34 @@ def cmd_up(names):
             ensure_registry(state)
             pusher = next((n for n in ('d28', 'd26', 'd20', 'tls') if daemon_status(n)['up']), None)
             seed_registry(state, pusher)
+        if 'fleet' in names:
+            ensure_fleet(state)
         info = describe(state)
         write_json(HARNESS_JSON, info)
     summary(info)
     print('harness.json: %s' % HARNESS_JSON)
     print('up in %.1fs' % (time.monotonic() - T0))
-    missing = [n for n in names if (n == 'registry' and not info['registry']) or (n != 'registry' and n not in info['daemons'])]
+    missing = [n for n in names if (n == 'registry' and not info['registry'])
+               or (n == 'fleet' and len(info['fleet']) != len(FLEET))
+               or (n not in ('registry', 'fleet') and n not in info['daemons'])]
     if missing:
         raise HarnessError('not up after `up`: %s' % ' '.join(missing))
+
+
+def ensure_fleet(state):
+    """Start (or reuse) the fleet daemons, one after the other (each start takes about 2 s)."""
+    for n in FLEET:
+        fresh = ensure_daemon(n, state)
+        st = daemon_status(n)
+        if not st['up']:
+            raise HarnessError('%s: dockerd does not answer after start; see %s:\n%s'
+                               % (n, dpaths(n)['log'], tail(dpaths(n)['log'])))
+        if fresh:
+            log('%s: started dockerd %s (API %s) on %s'
+                % (n, st.get('version_full'), st.get('api_version'), dpaths(n)['sock']))
+        if not (st.get('version_full') or '').startswith(FLEET[n]['expect']):
+            log('%s: WARNING: expected an engine %s*, got %s' % (n, FLEET[n]['expect'], st.get('version_full')))
+    log('fleet: %d daemons up (%s..%s)' % (len(FLEET), min(FLEET), max(FLEET)))
 
 
 def summary(info):
@@ -1259,6 +1298,11 @@ def summary(info):
         extra = ' (unix %s)' % d['unix_host'] if d.get('unix_host') else ''
         fields = (name, d['version'], d['api_version'], d.get('containerd_version'), d['docker_host'], extra)
         print('%-8s Engine %-8s API %-5s containerd %-8s %s%s' % fields)
+    fleet = info.get('fleet') or {}
+    if fleet:
+        versions = sorted({d['version'] for d in fleet.values()})
+        print('%-8s %d daemons %s, Engine %s, sockets %s' % ('fleet', len(fleet), ' '.join(sorted(fleet)),
+                                                             '/'.join(versions), os.path.join(STATE_DIR, 'fNN', 'docker.sock')))
     r = info.get('registry')
     if r:
         print('%-8s plain http://%s  auth http://%s (user %s)' % ('registry', r['plain'], r['auth'], r['username']))
@@ -1271,7 +1315,7 @@ def cmd_down():
         print('nothing to stop: %s does not exist' % STATE_DIR)
         return
     with harness_lock():
-        for name in DAEMONS:
+        for name in list(DAEMONS) + list(FLEET):
             p = dpaths(name)
             pids = live_pids(p['pid'], 'dockerd', p['sock'])
             if pids:
@@ -1279,7 +1323,7 @@ def cmd_down():
                 stop_pids(pids, '%s dockerd' % name, timeout=40)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(p['pid'])
-        for name in DAEMONS:
+        for name in list(DAEMONS) + list(FLEET):
             p = dpaths(name)
             pids = live_pids(p['cpid'], 'containerd', p['cconf'])
             if pids:
@@ -1323,6 +1367,13 @@ def cmd_status():
             host = 'tcp://127.0.0.1:%d + %s' % (state['ports']['tls'], host)
         fields = (name, 'up' if st['up'] else 'down', st.get('version_full') or '-', st.get('api_version') or '-', host)
         print('%-9s %-5s %-15s %-6s %s' % fields)
+    for name in FLEET:  # opt-in: listed once started, not part of the exit code
+        if not os.path.isdir(dpaths(name)['dir']):
+            continue
+        st = daemon_status(name)
+        fields = (name, 'up' if st['up'] else 'down', st.get('version_full') or '-', st.get('api_version') or '-',
+                  'unix://' + dpaths(name)['sock'])
+        print('%-9s %-5s %-15s %-6s %s' % fields)
     for kind, st in registry_status(state).items():
         all_up &= st['up']
         url = 'http://127.0.0.1:%s' % st['port'] if st['port'] else '-'
@@ -1335,10 +1386,11 @@ def cmd_env(name):
     info = read_json(HARNESS_JSON)
     if info is None:
         raise HarnessError('%s missing: run `tests/harness/harness up` first' % HARNESS_JSON)
-    d = info.get('daemons', {}).get(name)
+    d = info.get('daemons', {}).get(name) or (info.get('fleet') or {}).get(name)
     if d is None:
         raise HarnessError('daemon %r is not up (up: %s); run `tests/harness/harness up %s`'
-                           % (name, ' '.join(info.get('daemons', {})) or 'none', name))
+                           % (name, ' '.join(list(info.get('daemons', {})) + list(info.get('fleet') or {})) or 'none',
+                              name if name in DAEMONS else 'fleet'))
     print('export DOCKER_HOST=%s' % shlex.quote(d['docker_host']))
     if d.get('cert_dir'):
         print('export DOCKER_TLS_VERIFY=1')
@@ -1350,11 +1402,12 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='cmd', required=True)
     up = sub.add_parser('up', help='start components (default: all)')
-    up.add_argument('names', nargs='*', metavar='NAME', help=' '.join(ALL_COMPONENTS))
+    up.add_argument('names', nargs='*', metavar='NAME',
+                    help='%s (default: all of these); opt-in: %s' % (' '.join(ALL_COMPONENTS), ' '.join(OPTIONAL_COMPONENTS)))
     sub.add_parser('down', help='stop everything the harness started')
     sub.add_parser('status', help='print what is up')
     env = sub.add_parser('env', help='print export lines for a daemon')
-    env.add_argument('name', choices=list(DAEMONS))
+    env.add_argument('name', choices=list(DAEMONS) + list(FLEET))
     args = parser.parse_args(argv)
     try:
         if args.cmd == 'up':

@@ -153,7 +153,7 @@ def test_bad_pattern_fails_before_sending(daemon: dict, tmp_path, cli_classic: N
     assert 'Traceback' not in result.get('exception', '')
     cli = docker_cli(daemon, 'build', '-t', name, root, check=False)
     assert cli.returncode != 0  # the docker CLI refuses the same .dockerignore
-    assert docker_cli(daemon, 'image', 'ls', '-q', name.split(':')[0]).stdout.strip() == ''
+    assert docker_cli(daemon, 'image', 'ls', '-q', name.split(':', maxsplit=1)[0]).stdout.strip() == ''
 
 
 def test_peak_memory_does_not_grow_with_the_context(daemon: dict, tmp_path) -> None:
