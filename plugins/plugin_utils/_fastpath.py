@@ -55,8 +55,8 @@ class FastPathAction(ActionBase):
         super().__init_subclass__(**kwargs)
         try:
             importlib.import_module(_MODULE_PACKAGE + cls.MODULE)
-        except Exception:  # pylint: disable=broad-except  (run() imports again and reports properly)
-            pass
+        except Exception:  # pylint: disable=broad-except
+            pass  # run() imports it again and reports the failure properly
 
     def _module_definition(self) -> tuple[dict[str, t.Any], t.Any, dict[str, t.Any]]:
         module = importlib.import_module(_MODULE_PACKAGE + self.MODULE)
