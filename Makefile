@@ -10,12 +10,12 @@ INSTALLED := $(COLLECTIONS)/ansible_collections/dockerapi/engine
 SANITY_TREE := $(BUILD)/sanity/ansible_collections/dockerapi/engine
 HARNESS := tests/harness/harness
 PYTEST_ARGS ?=
-TEST_SUITES ?= sanity units integration
+TEST_SUITES ?= sanity units integration molecule
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv collection dev-collections harness harness-down sanity units integration molecule bench clean
+.PHONY: demo test venv collection dev-collections harness harness-down sanity units integration molecule clean
 
 ## demo: run playbooks/walkthrough.yml (the seed article) against a real daemon
 demo: collection
@@ -75,6 +75,10 @@ units: venv
 
 integration: venv collection harness
 	$(BIN)/pytest -q -n 2 tests/integration $(PYTEST_ARGS)
+
+## molecule: roles/remote_api's scenarios (default, rotate, rollback) on systemd test hosts
+molecule: venv collection harness
+	tests/molecule.sh
 
 clean:
 	rm -rf $(BUILD) tests/output
