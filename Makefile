@@ -45,7 +45,7 @@ venv: $(VENV)/.stamp
 collection: venv
 	@rm -rf $(BUILD)/dist $(COLLECTIONS).new && mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist . >/dev/null
-	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS).new $(BUILD)/dist/dockerapi-engine-*.tar.gz >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS).new $(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS).new $(BUILD)/dist/dockerapi-engine-*.tar.gz >/dev/null
 	@rm -rf $(COLLECTIONS).old; [ ! -e $(COLLECTIONS) ] || mv $(COLLECTIONS) $(COLLECTIONS).old; \
 	  mv $(COLLECTIONS).new $(COLLECTIONS); rm -rf $(COLLECTIONS).old
 	@echo "installed $$(ls $(BUILD)/dist/) into $(COLLECTIONS)"
