@@ -24,7 +24,7 @@ import typing as t
 
 from ._auth import auth_headers, build_auth_headers
 from ._client import EngineClient, JSONStreamDecoder, Response, quote_path, stream_error_message
-from ._compare import string_map
+from ._compare import parse_size, string_map
 from ._context import (
     CHUNK_SIZE,
     check_context,
@@ -473,21 +473,11 @@ def _image_absent(client: EngineClient, params: dict[str, t.Any], check_mode: bo
 
 # ---- image_build -----------------------------------------------------------------------------
 
-_SIZE_RE = re.compile(r'^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$', re.IGNORECASE)
-
-
-def parse_size(value: t.Any, option: str) -> int | None:
-    """Bytes from an int or a size such as ``64m`` / ``1.5g`` (binary units, as the docker CLI)."""
+def optional_size(value: t.Any, option: str) -> int | None:
+    """An optional size option (shm_size): unset stays None, the rest as every size option."""
     if value is None or value == '':
         return None
-    if isinstance(value, int):
-        return value
-    match = _SIZE_RE.match(str(value).strip())
-    if not match:
-        raise ConfigurationError('%s %r is not a size. Use bytes (67108864) or a number with a unit: 64m, 1g.'
-                                 % (option, value))
-    number, unit = float(match.group(1)), match.group(2).lower()
-    return int(number * (1024 ** ' kmgtp'.index(unit or ' ')))
+    return parse_size(value, option)
 
 
 class BuildRequest(t.NamedTuple):
@@ -548,7 +538,7 @@ def prepare_build(params: t.Mapping[str, t.Any]) -> BuildRequest:
         'platform': params.get('platform') or None,
         'cachefrom': list(params['cache_from']) if params.get('cache_from') else None,
         'extrahosts': ['%s:%s' % (host, ip) for host, ip in extra_hosts.items()] or None,
-        'shmsize': parse_size(params.get('shm_size'), 'shm_size'),
+        'shmsize': optional_size(params.get('shm_size'), 'shm_size'),
     }
     headers = {'Content-Type': 'application/x-tar'}
     headers.update(build_auth_headers(params.get('registry_auth')))

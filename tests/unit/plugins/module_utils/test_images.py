@@ -16,7 +16,7 @@ from ansible_collections.dockerapi.engine.plugins.module_utils._images import (
     familiar_name,
     is_image_id,
     parse_reference,
-    parse_size,
+    optional_size,
     prepare_build,
     repo_digests,
 )
@@ -85,13 +85,13 @@ def test_familiar_names_and_repo_digests() -> None:
     (None, None), (1024, 1024), ('64m', 64 * 1024 ** 2), ('1g', 1024 ** 3), ('1.5k', 1536), ('512', 512),
     ('2 MiB', 2 * 1024 ** 2), ('10MB', 10 * 1024 ** 2),
 ])
-def test_parse_size(value: object, expected: int | None) -> None:
-    assert parse_size(value, 'shm_size') == expected
+def test_optional_size(value: object, expected: int | None) -> None:
+    assert optional_size(value, 'shm_size') == expected
 
 
-def test_parse_size_refuses_junk() -> None:
+def test_optional_size_refuses_junk() -> None:
     with pytest.raises(ConfigurationError, match='shm_size .* is not a size'):
-        parse_size('lots', 'shm_size')
+        optional_size('lots', 'shm_size')
 
 
 def test_build_string_maps() -> None:
