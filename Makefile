@@ -10,12 +10,12 @@ INSTALLED := $(COLLECTIONS)/ansible_collections/dockerapi/engine
 SANITY_TREE := $(BUILD)/sanity/ansible_collections/dockerapi/engine
 HARNESS := tests/harness/harness
 PYTEST_ARGS ?=
-TEST_SUITES ?= sanity units integration molecule
+TEST_SUITES ?= sanity units integration molecule matrix lint importer ee docs-lint
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv collection dev-collections harness harness-down sanity units integration molecule clean
+.PHONY: demo test venv collection dev-collections harness harness-down sanity units integration molecule matrix lint importer ee clean docs docs-lint docs-sync changelog
 
 ## demo: run playbooks/walkthrough.yml (the seed article) against a real daemon
 demo: collection
@@ -79,6 +79,40 @@ integration: venv collection harness
 ## molecule: roles/remote_api's scenarios (default, rotate, rollback) on systemd test hosts
 molecule: venv collection harness
 	tests/molecule.sh
+
+## matrix: integration selection and fast-path parity on ansible-core 2.17-2.21 and the newest pre-release,
+## each in its own venv (build/matrix/<core>/); the role's default scenario on the oldest and newest core
+## (MATRIX_CORES="2.17 2.21 pre" picks cores; the default is all of them)
+matrix: collection harness
+	tests/matrix/run.sh $(MATRIX_CORES)
+
+## lint: ansible-lint, profile production (.ansible-lint), pinned in build/lint-venv, offline
+lint:
+	tests/ecosystem/lint.sh
+
+## importer: galaxy-importer with Automation Hub's settings on a freshly built tarball (build/importer-venv)
+importer:
+	tests/ecosystem/importer.sh
+
+## ee: ansible-builder introspect (meta/execution-environment.yml) and create (docs/execution-environment/)
+ee:
+	tests/ecosystem/ee.sh
+
+## docs: the docs site (antsibull-docs + Sphinx, offline, warnings as errors) in build/docs-site/build/html
+docs:
+	docs/docsite/build-site.sh site
+
+## docs-lint: antsibull-docs lint-collection-docs --plugin-docs, guides in sync with docs/*.md, changelog lint and up to date
+docs-lint:
+	docs/docsite/build-site.sh lint
+
+## docs-sync: regenerate docs/docsite/rst/guide_*.rst and extra-docs.yml from the Markdown guides in docs/
+docs-sync:
+	docs/docsite/build-site.sh sync
+
+## changelog: (re)write the release VERSION (default: galaxy.yml's) in changelogs/changelog.yaml, CHANGELOG.md/.rst
+changelog:
+	docs/docsite/build-site.sh changelog $(VERSION)
 
 clean:
 	rm -rf $(BUILD) tests/output

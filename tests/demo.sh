@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: run playbooks/walkthrough.yml against a real daemon. Uses DOCKER_HOST (with its
+# `make demo`: run the walkthrough (dockerapi.engine.walkthrough, playbooks/walkthrough.yml) against a real daemon. Uses DOCKER_HOST (with its
 # TLS variables) or the default socket when one answers; otherwise starts a private daemon
 # with the test harness. Expects the collection to be built and installed (make collection).
 set -euo pipefail
@@ -26,4 +26,5 @@ fi
 if [ ! -x /bin/busybox ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq busybox-static; }
 fi
-exec ansible-playbook playbooks/walkthrough.yml "$@"
+# By name, from the installed collection (playbooks/walkthrough.yml and its walkthrough_tasks/).
+exec ansible-playbook dockerapi.engine.walkthrough "$@"

@@ -50,6 +50,12 @@ options:
       - Without this option, C(key.pem) in E(DOCKER_CERT_PATH) is used when TLS is on.
     type: path
     aliases: [tls_client_key, key_path]
+  client_key_passphrase:
+    description:
+      - The passphrase of an encrypted (passphrase-protected) O(client_key).
+      - An encrypted key without this option fails with a message that says so (the key is never prompted for).
+      - Not logged and masked in results. Prefer a vaulted variable.
+    type: str
   tls_hostname:
     description:
       - The name the daemon's certificate must carry, when it differs from the host dialled, for example when a
@@ -68,6 +74,8 @@ options:
     description:
       - Seconds to wait for the daemon on each request (streaming requests such as builds and events are not cut).
       - Without this option E(DOCKER_TIMEOUT) is used, then V(60).
+      - Must be more than V(0) and at most V(604800) (a week); other values (and a E(DOCKER_TIMEOUT) that is not a
+        number of seconds) fail with a message naming the value.
     type: int
   allow_insecure_tcp:
     description:

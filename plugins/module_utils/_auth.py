@@ -18,17 +18,68 @@ from ._errors import ConfigurationError
 
 DOCKER_HUB_ADDRESS = 'https://index.docker.io/v1/'
 
-# Only the secrets are no_log: marking the whole dictionary would also mask the user name and the
-# registry address everywhere in the output (image names included).
-REGISTRY_AUTH_ARGSPEC: dict[str, t.Any] = {
-    'type': 'dict',
-    'options': {
-        'username': {'type': 'str'},
-        'password': {'type': 'str', 'no_log': True},
-        'serveraddress': {'type': 'str'},
-        'identitytoken': {'type': 'str', 'no_log': True},
-    },
-}
+# Not no_log as a whole: that would also mask the user name and the registry address wherever they occur in
+# the output (image names included). The runner hides exactly the secrets instead (registry_auth_secrets).
+REGISTRY_AUTH_ARGSPEC: dict[str, t.Any] = {'type': 'raw'}
+AUTH_KEYS = ('username', 'password', 'serveraddress', 'identitytoken', 'auth', 'email')
+_NOT_SHOWN = '(its value is not shown: it holds credentials)'
+
+
+def _decode_string(text: str) -> dict[str, t.Any]:
+    """A JSON object, or base64 (URL-safe or standard, padding optional) of one; never echoes the text."""
+    text = text.strip()
+    candidates = [text]
+    if not text.startswith('{'):
+        padded = text + '=' * (-len(text) % 4)
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                candidates.append(decode(padded.encode('ascii')).decode('utf-8'))
+                break
+            except (ValueError, UnicodeError):
+                continue
+    for candidate in reversed(candidates):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise ConfigurationError('registry_auth is a string that is neither a JSON object nor base64 of one (an '
+                             'X-Registry-Auth value) %s. Give a dictionary with username and password (or '
+                             'identitytoken), or such a string.' % _NOT_SHOWN)
+
+
+def normalize_auth(value: t.Any) -> dict[str, t.Any] | None:
+    """registry_auth as given (dict, JSON string or base64 X-Registry-Auth) -> a checked dict, or None."""
+    if value is None or value == '' or value == {}:
+        return None
+    if isinstance(value, str):
+        value = _decode_string(value)
+    if not isinstance(value, dict):
+        raise ConfigurationError('registry_auth must be a dictionary (username, password, serveraddress or '
+                                 'identitytoken) or a string holding one, not a %s %s.' % (type(value).__name__, _NOT_SHOWN))
+    unknown = sorted(str(k) for k in value if k not in AUTH_KEYS)
+    if unknown:
+        raise ConfigurationError('registry_auth has unknown key%s %s; it takes %s.'
+                                 % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(AUTH_KEYS[:4])))
+    result: dict[str, t.Any] = {}
+    for key, item in value.items():
+        if item is None or item == '':
+            continue
+        if not isinstance(item, str):
+            raise ConfigurationError('registry_auth.%s must be a string %s.' % (key, _NOT_SHOWN))
+        result[key] = item
+    encoded = result.pop('auth', None)
+    result.pop('email', None)  # accepted in X-Registry-Auth, ignored by the daemon
+    if encoded is not None and not (result.get('username') or result.get('password')):
+        try:
+            user, sep, password = base64.b64decode(encoded + '=' * (-len(encoded) % 4)).decode('utf-8').partition(':')
+        except (ValueError, UnicodeError):
+            sep = ''
+        if not sep:
+            raise ConfigurationError('registry_auth.auth is not base64 of "user:password" %s.' % _NOT_SHOWN)
+        result['username'], result['password'] = user, password
+    return result or None
 
 
 def registry_of(repository: str) -> str:
@@ -39,8 +90,9 @@ def registry_of(repository: str) -> str:
     return 'docker.io'
 
 
-def auth_config(auth: t.Mapping[str, t.Any] | None, repository: str) -> dict[str, str]:
+def auth_config(auth: t.Any, repository: str) -> dict[str, str]:
     """The credentials as the daemon wants them; ``{}`` for anonymous access."""
+    auth = normalize_auth(auth)
     if not auth:
         return {}
     username = auth.get('username')
@@ -64,13 +116,14 @@ def encode_auth(config: t.Mapping[str, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(dict(config)).encode('utf-8')).decode('ascii')
 
 
-def auth_headers(auth: t.Mapping[str, t.Any] | None, repository: str) -> dict[str, str]:
+def auth_headers(auth: t.Any, repository: str) -> dict[str, str]:
     """``X-Registry-Auth`` for a request about ``repository`` (always present, possibly ``{}``)."""
     return {'X-Registry-Auth': encode_auth(auth_config(auth, repository))}
 
 
-def build_auth_headers(auth: t.Mapping[str, t.Any] | None) -> dict[str, str]:
+def build_auth_headers(auth: t.Any) -> dict[str, str]:
     """``X-Registry-Config`` for a build: credentials keyed by registry, used for its FROM pulls."""
+    auth = normalize_auth(auth)
     config = auth_config(auth, (auth or {}).get('serveraddress') or '')
     if not config:
         return {}
@@ -79,3 +132,25 @@ def build_auth_headers(auth: t.Mapping[str, t.Any] | None) -> dict[str, str]:
         raise ConfigurationError('registry_auth of a build needs serveraddress: the registry host its FROM images '
                                  'come from, for example "registry.example.org:5000".')
     return {'X-Registry-Config': encode_auth({server: config})}
+
+
+def registry_auth_secrets(value: t.Any) -> set[str]:
+    """What of ``registry_auth`` must never be shown: a string form whole, and the password, token and auth inside."""
+    secrets: set[str] = set()
+    if isinstance(value, str) and value.strip():
+        secrets.add(value)
+        secrets.add(value.strip())
+    for form in (value, _quietly(normalize_auth, value)):
+        if isinstance(form, str):
+            form = _quietly(_decode_string, form)
+        if isinstance(form, dict):
+            secrets.update(item for key, item in form.items()
+                           if key in ('password', 'identitytoken', 'auth') and isinstance(item, str) and item)
+    return secrets
+
+
+def _quietly(parse: t.Callable[[t.Any], t.Any], value: t.Any) -> t.Any:
+    try:
+        return parse(value)
+    except ConfigurationError:
+        return None

@@ -13,9 +13,11 @@ Whatever requests/urllib3 versions are installed do not matter to this client.
 from __future__ import annotations
 
 import codecs
+import datetime
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import struct
@@ -31,6 +33,7 @@ from ._errors import (
     ConnectionProblem,
     NotFound,
     NotModified,
+    ProtocolError,
     StreamError,
     TLSProblem,
     UnsupportedFeature,
@@ -43,6 +46,7 @@ API_FLOOR = '1.41'
 USER_AGENT = 'dockerapi.engine'
 _DEFAULT = object()
 _READ_SIZE = 64 * 1024
+_VERSION_RE = re.compile(r'^\d{1,4}(\.\d{1,4}){1,2}$')
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -95,7 +99,10 @@ class Response:
     """An HTTP response: buffered (``body``) or open for streaming (``iter_chunks``)."""
 
     def __init__(self, raw: http.client.HTTPResponse, method: str, path: str,
-                 connection: http.client.HTTPConnection | None, body: bytes | None = None) -> None:
+                 connection: http.client.HTTPConnection | None, body: bytes | None = None, where: str = 'the daemon',
+                 sock: socket.socket | None = None) -> None:
+        self.where = where
+        self._sock = sock if sock is not None else getattr(connection, 'sock', None)
         self.raw = raw
         self.status = raw.status
         self.headers = raw.headers
@@ -107,13 +114,25 @@ class Response:
     def json(self) -> t.Any:
         if not self.body:
             return None
-        return json.loads(self.body.decode('utf-8'))
+        try:
+            return json.loads(self.body.decode('utf-8'))
+        except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+            raise ProtocolError(
+                '%s answered %s %s with HTTP %d but a body that is not valid JSON (%s; it starts with %r). '
+                'docker_host may point at something that is not a Docker daemon (another service, a proxy), or the '
+                'answer was cut short: check docker_host and run the task again.%s'
+                % (self.where, self.method, self.path, self.status, exc, self.body[:80], _maybe_done(self.method)),
+                status=self.status) from None
 
     def iter_chunks(self) -> t.Iterator[bytes]:
         """Yield bytes as soon as they arrive (read1 does not wait for a full buffer)."""
         while True:
             chunk = self.raw.read1(_READ_SIZE)
             if not chunk:
+                # read1 reports a connection closed before Content-Length was reached as a normal end
+                left = self.raw.length
+                if left:
+                    raise http.client.IncompleteRead(b'', left)
                 return
             yield chunk
 
@@ -128,9 +147,12 @@ class Response:
 
     def set_read_timeout(self, seconds: float | None) -> None:
         """Bound the next reads of a stream (None: wait as long as it takes)."""
-        sock = getattr(self._connection, 'sock', None)
+        sock = self._sock if self._sock is not None else getattr(self._connection, 'sock', None)
         if sock is not None:
-            sock.settimeout(seconds)
+            try:
+                sock.settimeout(seconds)
+            except OSError:  # already closed: the next read reports it
+                pass
 
     def close(self) -> None:
         try:
@@ -288,6 +310,48 @@ def _cert_names(host: str, port: int, server_hostname: str, timeout: float) -> l
         return []
 
 
+def _key_is_encrypted(path: str) -> bool:
+    """Whether a PEM private key is passphrase-protected (PKCS#8 or the traditional Proc-Type header)."""
+    try:
+        with open(path, 'rb') as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    return b'ENCRYPTED PRIVATE KEY' in head or b'Proc-Type: 4,ENCRYPTED' in head
+
+
+def _client_cert_problem(path: str, now: datetime.datetime | None = None) -> str | None:
+    """Why a client certificate cannot work (expired, not yet valid, no clientAuth usage), or None."""
+    try:
+        from cryptography import x509  # ships with ansible-core; optional on managed hosts
+        from cryptography.x509.oid import ExtendedKeyUsageOID
+    except ImportError:
+        return None
+    try:
+        with open(path, 'rb') as handle:
+            cert = x509.load_pem_x509_certificate(handle.read())
+    except Exception:  # pylint: disable=broad-except  # an unreadable file is reported elsewhere
+        return None
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    after = getattr(cert, 'not_valid_after_utc', None) or cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+    before = getattr(cert, 'not_valid_before_utc', None) or cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
+    if after < now:
+        return ('it expired on %s. Issue a new client certificate (e.g. with dockerapi.engine.tls_certificates) and '
+                'point client_cert and client_key at it.' % after.strftime('%Y-%m-%d %H:%M:%S UTC'))
+    if before > now:
+        return ('it is not valid before %s (not yet valid): check the clock of this host, or wait, or issue a '
+                'certificate whose validity has begun.' % before.strftime('%Y-%m-%d %H:%M:%S UTC'))
+    try:
+        usages = list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        usages = None
+    if usages is not None and ExtendedKeyUsageOID.CLIENT_AUTH not in usages:
+        names = ', '.join(getattr(u, '_name', None) or u.dotted_string for u in usages) or 'none'
+        return ('its extended key usage (%s) does not include clientAuth, which a daemon with --tlsverify '
+                'requires. Issue a client certificate with extendedKeyUsage clientAuth.' % names)
+    return None
+
+
 class EngineClient:
     """One connection target, one negotiated API version, many requests."""
 
@@ -326,9 +390,21 @@ class EngineClient:
         if s.client_cert and s.client_key:
             self._check_readable(s.client_cert, 'client_cert')
             self._check_readable(s.client_key, 'client_key')
+            encrypted = _key_is_encrypted(s.client_key)
+            passphrase = s.client_key_passphrase
+            if encrypted and not passphrase:
+                raise ConfigurationError(
+                    'client_key %s is encrypted (protected by a passphrase). Give its passphrase with '
+                    'client_key_passphrase (use a vaulted variable), or use an unencrypted copy of the key '
+                    '(openssl pkey -in <key> -out <new key>, mode 0600).' % s.client_key)
             try:
-                ctx.load_cert_chain(s.client_cert, s.client_key)
+                # A callable password: OpenSSL never prompts on a terminal for a key we failed to detect as encrypted.
+                ctx.load_cert_chain(s.client_cert, s.client_key, password=passphrase if passphrase else (lambda: b''))
             except ssl.SSLError as exc:
+                if encrypted or 'BAD_DECRYPT' in str(exc).upper() or 'BAD PASSWORD' in str(exc).upper():
+                    raise ConfigurationError(
+                        'client_key %s could not be decrypted (%s): client_key_passphrase is not its passphrase%s. '
+                        'Check client_key_passphrase.' % (s.client_key, exc, '' if passphrase else ' (none was given)'))
                 raise ConfigurationError(
                     'client_cert %s and client_key %s cannot be used together (%s). Check that both are PEM files '
                     'and that the key belongs to the certificate.' % (s.client_cert, s.client_key, exc))
@@ -368,7 +444,9 @@ class EngineClient:
         where = s.display
         if isinstance(exc, ssl.SSLCertVerificationError):
             code = getattr(exc, 'verify_code', None)
-            if code == 62 or 'hostname mismatch' in str(exc).lower() or "doesn't match" in str(exc):
+            # 62: X509_V_ERR_HOSTNAME_MISMATCH, 64: X509_V_ERR_IP_ADDRESS_MISMATCH (an address dialled)
+            if code in (62, 64) or 'address mismatch' in str(exc).lower() or 'hostname mismatch' in str(exc).lower() \
+                    or "doesn't match" in str(exc):
                 wanted = s.tls_hostname or s.address
                 names = _cert_names(s.address, s.port, wanted, s.timeout)
                 return TLSProblem(
@@ -384,6 +462,13 @@ class EngineClient:
                    % s.ca_path if s.ca_path else
                    'No ca_path is set, so the system CA store was used: set ca_path (or DOCKER_CERT_PATH) to the '
                    'daemon\'s CA.'))
+        if isinstance(exc, ssl.SSLError) or (s.tls and s.client_cert and isinstance(
+                exc, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected))):
+            # A daemon that refuses our certificate says only "bad certificate": find out why ourselves.
+            problem = _client_cert_problem(s.client_cert) if s.tls and s.client_cert else None
+            if problem:
+                return TLSProblem('TLS failed for %s: the daemon refused the client certificate %s: %s'
+                                  % (where, s.client_cert, problem))
         if isinstance(exc, ssl.SSLError):
             reason = (getattr(exc, 'reason', None) or '').upper()
             text = str(exc)
@@ -428,6 +513,12 @@ class EngineClient:
             return ConnectionProblem(
                 'Timed out after %s s waiting for %s (%s %s). Raise timeout (DOCKER_TIMEOUT) if the daemon is busy, or '
                 'check that %s is reachable.' % (_fmt_seconds(timeout), where, method, path, where))
+        if isinstance(exc, http.client.IncompleteRead):
+            return ProtocolError(
+                'The connection to %s broke in the middle of the answer to %s %s (%d bytes received, %s more expected). '
+                'The daemon (or something between) closed it: check that dockerd is healthy and run the task again.%s'
+                % (where, method, path, len(exc.partial), exc.expected if exc.expected is not None else 'some',
+                   _maybe_done(method)))
         if isinstance(exc, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)):
             hint = ''
             if s.tls and not s.client_cert:
@@ -470,7 +561,9 @@ class EngineClient:
 
         # Streams get a connection of their own (closed with the stream); the rest reuse one.
         if stream:
-            conn = self._new_connection(timeout if timeout is not None else self.settings.timeout)
+            # the wait for the head of a stream is bounded by the task's timeout even when its body is not
+            timeout = timeout if timeout is not None else self.settings.timeout
+            conn = self._new_connection(timeout)
         else:
             if self._conn is None:
                 self._conn = self._new_connection(timeout)
@@ -479,9 +572,13 @@ class EngineClient:
             conn.timeout = timeout
             if conn.sock is not None:
                 conn.sock.settimeout(timeout)
+        sock: socket.socket | None = None
         for attempt in (1, 2):
             try:
                 conn.request(method, url, body=body, headers=hdrs)
+                # getresponse() hands a connection the daemon will close over to the response and
+                # forgets its socket: keep it, so that a stream's read timeout can still be set.
+                sock = conn.sock
                 raw = conn.getresponse()
                 break
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
@@ -519,11 +616,11 @@ class EngineClient:
                 self._conn = None
             if raw.status >= 300:
                 raise self._api_error(raw.status, payload, method, path)
-            return Response(raw, method, path, None, payload)
+            return Response(raw, method, path, None, payload, where=self.settings.display)
 
-        if conn.sock is not None:
-            conn.sock.settimeout(stream_timeout)
-        return Response(raw, method, path, conn)
+        if sock is not None:
+            sock.settimeout(stream_timeout)
+        return Response(raw, method, path, conn, where=self.settings.display, sock=sock)
 
     def _api_error(self, status: int, payload: bytes, method: str, path: str) -> APIError:
         text = payload.decode('utf-8', 'replace').strip()
@@ -536,8 +633,14 @@ class EngineClient:
             raise ConfigurationError(
                 '%s serves the API over TLS, but this task spoke plain HTTP. Set tls: true with ca_path, client_cert '
                 'and client_key (or DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH).' % self.settings.display)
+        if not isinstance(message, str):
+            message = text
+        if not message:
+            message = '%s (the daemon sent no error text)' % http.client.responses.get(status, 'error')
+            if status >= 500:
+                message += '; see the daemon\'s log (journalctl -u docker) for the cause'
         cls = {404: NotFound, 409: Conflict, 304: NotModified}.get(status, APIError)
-        return cls(status, message or http.client.responses.get(status, ''), method, path)
+        return cls(status, message, method, path)
 
     def get_json(self, path: str, params: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any) -> t.Any:
         return self.request('GET', path, params, **kwargs).json()
@@ -557,7 +660,7 @@ class EngineClient:
             try:
                 yield from iter_json_stream(response, raise_on_error=raise_on_error)
             except (OSError, http.client.HTTPException) as exc:
-                raise self._describe_failure(exc, method, path, kwargs.get('timeout'))
+                raise self._describe_failure(exc, method, path, kwargs.get('timeout', self.settings.timeout)) from None
 
     def hijack(self, method: str, path: str, json_body: t.Any) -> tuple[socket.socket, bytes]:
         """Upgrade a request to a raw connection of its own (exec/attach with stdin).
@@ -619,12 +722,21 @@ class EngineClient:
     def negotiate(self) -> None:
         """One unversioned GET /version; pick the API version both sides speak."""
         info = self.get_json('/version', versioned=False) or {}
+        if not isinstance(info, dict):
+            raise ProtocolError('The daemon at %s answered GET /version with %s instead of a JSON object. Check that '
+                                'docker_host points at a Docker daemon.' % (self.settings.display, type(info).__name__))
         self.version_info = info
         daemon_max = str(info.get('ApiVersion') or '')
         daemon_min = str(info.get('MinAPIVersion') or '1.12')
         engine = info.get('Version', 'unknown')
         if not daemon_max:
             raise APIVersionError('The daemon at %s did not report its API version in /version.' % self.settings.display)
+        for label, value in (('ApiVersion', daemon_max), ('MinAPIVersion', daemon_min)):
+            if not _VERSION_RE.match(value):
+                raise APIVersionError(
+                    'The daemon at %s reported %s %r in /version, which is not a version number such as 1.43. Check that '
+                    'docker_host points at a Docker daemon (not a proxy that rewrites answers), or pin api_version.'
+                    % (self.settings.display, label, value[:100]))
         dmax, dmin = version_tuple(daemon_max), version_tuple(daemon_min)
         pinned = self.settings.api_version
         if pinned:
@@ -680,6 +792,14 @@ def _user_name() -> str:
 
 
 def _fmt_seconds(value: t.Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return ('%.2f' % value).rstrip('0').rstrip('.')
     return str(value)
+
+
+def _maybe_done(method: str) -> str:
+    """For a broken answer to a write: the daemon may have done it anyway."""
+    if method in ('GET', 'HEAD'):
+        return ''
+    return (' The daemon may have carried out the %s before its answer broke: check the object\'s state '
+            '(a new run of the task does) before doing it again by hand.' % method)

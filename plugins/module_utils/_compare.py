@@ -12,14 +12,17 @@ onto one, so a comparison never reports a difference that is only a spelling.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 import typing as t
 
 from ._errors import ConfigurationError
+from ._timeparse import duration_ns
 
 # ---- sizes and durations -------------------------------------------------------------
 
+INT64_LIMIT = 2 ** 63
 _SIZE_UNITS = {'': 1, 'b': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3, 't': 1024 ** 4, 'p': 1024 ** 5}
 _SIZE_RE = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*([bkmgtp]?)(?:i?b)?\s*$', re.IGNORECASE)
 
@@ -42,50 +45,58 @@ def parse_size(value: t.Any, option: str, allow_unlimited: bool = False) -> int:
             raise ConfigurationError(
                 '%s %r is not a size. Use a number of bytes or a number with a unit: b, k, m, g, t '
                 '(for example 512m or 1.5g).' % (option, value))
-        number = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+        scaled = float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+        if not math.isfinite(scaled) or scaled >= INT64_LIMIT:
+            raise ConfigurationError('%s %r is out of range: the daemon stores sizes as 64-bit integers (at most 8e, '
+                                     'about 9.2e18 bytes).' % (option, value))
+        number = int(scaled)
     if number == -1 and allow_unlimited:
         return -1
     if number < 0:
         raise ConfigurationError('%s must not be negative, got %r.' % (option, value))
+    if number >= INT64_LIMIT:
+        raise ConfigurationError('%s %r is out of range: the daemon stores sizes as 64-bit integers (at most 8e, '
+                                 'about 9.2e18 bytes).' % (option, value))
     return number
 
 
-_DURATION_UNITS = {'ns': 1, 'us': 1000, 'µs': 1000, 'ms': 10 ** 6, 's': 10 ** 9, 'm': 60 * 10 ** 9, 'h': 3600 * 10 ** 9}
-_DURATION_PART = re.compile(r'(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)')
-
-
 def parse_duration(value: t.Any, option: str) -> int:
-    """Go-style duration (``1m30s``, ``500ms``) or a number of seconds -> nanoseconds."""
-    if isinstance(value, bool):
-        raise ConfigurationError('%s must be a duration such as 30s or 1m30s, got %r.' % (option, value))
-    if isinstance(value, (int, float)):
-        return int(value * 10 ** 9)
-    text = str(value).strip()
-    if re.match(r'^\d+(\.\d+)?$', text):
-        return int(float(text) * 10 ** 9)
-    pos = 0
-    total = 0.0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or not text:
-        raise ConfigurationError(
-            '%s %r is not a duration. Use a number of seconds or a Go duration such as 30s, 1m30s or 500ms.'
-            % (option, value))
-    return int(total)
+    """Go duration (``1m30s``, ``500ms``, ``.5s``) or a number of seconds -> nanoseconds, never negative.
+
+    One parser for the whole collection: this delegates to ``_timeparse.duration_ns`` (Go's
+    ``time.ParseDuration`` grammar); the messages name ``option``.
+    """
+    return duration_ns(value, option)
 
 
 def parse_cpus(value: t.Any) -> int:
     """``cpus: 1.5`` -> NanoCpus (1.5e9), as ``docker run --cpus``."""
     try:
         cpus = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigurationError('cpus must be a number of CPUs such as 0.5 or 2, got %r.' % (value,))
+    if not math.isfinite(cpus):
+        raise ConfigurationError('cpus must be a finite number of CPUs such as 0.5 or 2, got %r.' % (value,))
     if cpus < 0:
         raise ConfigurationError('cpus must not be negative, got %r.' % (value,))
+    if cpus * 10 ** 9 >= INT64_LIMIT:
+        raise ConfigurationError('cpus %r is far more than any host has; give the number of CPUs, such as 0.5 or 2.'
+                                 % (value,))
     return int(round(cpus * 10 ** 9))
+
+
+def check_int64(value: t.Any, option: str) -> int:
+    """An integer option as the daemon stores it (int64); a larger value would be refused with a parse error."""
+    if isinstance(value, bool):
+        raise ConfigurationError('%s must be a whole number, got %r.' % (option, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigurationError('%s must be a whole number, got %r.' % (option, value))
+    if not -INT64_LIMIT <= number < INT64_LIMIT:
+        raise ConfigurationError('%s %r is out of range: the daemon stores it as a 64-bit integer (at most %d).'
+                                 % (option, value, INT64_LIMIT - 1))
+    return number
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -411,3 +422,19 @@ def subset_missing(wanted: t.Mapping[str, t.Any], actual: t.Mapping[str, t.Any] 
     """The items of ``wanted`` that ``actual`` lacks or holds with another value."""
     actual = actual or {}
     return {k: v for k, v in wanted.items() if actual.get(k) != v}
+
+
+HIDDEN = '<hidden>'
+
+
+def echo_arguments(params: t.Mapping[str, t.Any], secret_maps: t.Iterable[str] = ('env',)) -> dict[str, t.Any]:
+    """The module arguments as Ansible echoes them (``invocation``), with the values of secret maps hidden (keys only).
+
+    Ansible keeps an ``invocation`` a module returns; marking such options ``no_log`` instead would also mask every
+    occurrence of a short value (``1``, ``true``) in unrelated output.
+    """
+    args = dict(params)
+    for option in secret_maps:
+        if isinstance(args.get(option), dict):
+            args[option] = {str(k): HIDDEN for k in args[option]}
+    return {'module_args': args}

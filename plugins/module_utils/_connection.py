@@ -24,6 +24,9 @@ from ._errors import ConfigurationError
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 DEFAULT_TIMEOUT = 60
+# The longest wait a timeout may ask for: a week. Larger values overflow the platform's timers
+# (timeout: 1e10 raised OverflowError); streams such as builds and events are not cut by timeout anyway.
+MAX_TIMEOUT = 7 * 24 * 3600
 PORT_PLAIN = 2375
 PORT_TLS = 2376
 
@@ -34,6 +37,7 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     'ca_path': {'type': 'path', 'aliases': ['ca_cert', 'tls_ca_cert', 'cacert_path']},
     'client_cert': {'type': 'path', 'aliases': ['tls_client_cert', 'cert_path']},
     'client_key': {'type': 'path', 'aliases': ['tls_client_key', 'key_path']},
+    'client_key_passphrase': {'type': 'str', 'no_log': True},
     'tls_hostname': {'type': 'str'},
     'api_version': {'type': 'str', 'aliases': ['docker_api_version']},
     'timeout': {'type': 'int'},
@@ -60,6 +64,7 @@ class ConnectionSettings(t.NamedTuple):
     api_version: str | None  # None means negotiate
     timeout: float
     docker_host: str  # as given, for messages
+    client_key_passphrase: str | None = None  # for an encrypted client_key
 
     @property
     def display(self) -> str:
@@ -84,15 +89,20 @@ def _is_loopback(host: str) -> bool:
 
 
 def parse_timeout(value: t.Any, source: str) -> float:
-    """Accept a positive number of seconds given as int, float or numeric string."""
+    """Accept a positive number of seconds (at most MAX_TIMEOUT) given as int, float or numeric string."""
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigurationError(
             '%s must be a positive number of seconds, got %r. Set it to e.g. 60.' % (source, value))
     if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigurationError(
             '%s must be a positive number of seconds, got %r. Set it to e.g. 60.' % (source, value))
+    if seconds > MAX_TIMEOUT:
+        raise ConfigurationError(
+            '%s %r is too large: at most %d seconds (a week) can be waited for one request. Set a smaller value '
+            '(e.g. 600); streaming requests such as builds, pulls and events are not cut by timeout anyway.'
+            % (source, value, MAX_TIMEOUT))
     return seconds
 
 
@@ -128,6 +138,16 @@ def parse_docker_host(value: str, source: str) -> tuple[str, str, int | None, bo
             '%s %r has a path (%r); the Docker API is served at the root. Use tcp://host:port.'
             % (source, value, parts.path))
     return 'tcp', parts.hostname, port, scheme == 'https'
+
+
+def inline_pem_values(params: t.Mapping[str, t.Any]) -> dict[str, str]:
+    """File options that hold PEM text instead of a path (a key pasted by mistake): option -> value to hide."""
+    found = {}
+    for option in ('ca_path', 'client_cert', 'client_key'):
+        value = params.get(option)
+        if isinstance(value, str) and ('-----BEGIN' in value or '\n' in value):
+            found[option] = value
+    return found
 
 
 def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str] | None = None) -> ConnectionSettings:
@@ -174,6 +194,11 @@ def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]
                 return candidate
         return None
 
+    inline = sorted(inline_pem_values(params))
+    if inline:
+        raise ConfigurationError(
+            '%s holds PEM text, not the path of a file (its value is hidden from the output). Save it to a file '
+            '(mode 0600 for a key) and give that path.' % ' and '.join(inline))
     ca_path = pick('ca_path', 'ca.pem')
     client_cert = pick('client_cert', 'cert.pem')
     client_key = pick('client_key', 'key.pem')
@@ -233,4 +258,5 @@ def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]
         api_version=api_version,
         timeout=float(timeout),
         docker_host=docker_host,
+        client_key_passphrase=params.get('client_key_passphrase') or None,
     )

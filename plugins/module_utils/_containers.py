@@ -12,17 +12,27 @@ How ``container`` stays cheap and honest:
   defaults), so a spelling never counts as a change.
 * It plans every action first (``plan``), then carries the plan out (``apply``) unless in check
   mode: check mode reports exactly the actions a real run takes, because both use one plan.
+* A recreate never removes the old container before its replacement exists: the replacement is
+  created under a temporary name, the old one stopped and renamed aside, the replacement renamed
+  into place and started, and only then the old one removed (``_replace``); a failure on the way
+  puts the old container back and the message says what exists (``_undo``).
 """
 
 from __future__ import annotations
 
+import re
+import time
 import typing as t
+import uuid
 
 from ._client import EngineClient, quote_path
 from ._compare import (
+    HIDDEN,
     as_argv,
     bind_from_inspect,
+    check_int64,
     device_key,
+    echo_arguments,
     env_dict,
     env_list,
     healthcheck_test,
@@ -41,7 +51,8 @@ from ._compare import (
     port_bindings_from_inspect,
     string_map,
 )
-from ._errors import APIError, ConfigurationError, Conflict, EngineError, NotFound, NotModified, StreamError
+from ._errors import APIError, ConfigurationError, Conflict, ConnectionProblem, EngineError, NotFound, NotModified, StreamError
+from ._images import Reference, image_id, inspect_image, is_image_id, parse_reference, pull_image, registry_digest, repo_digests
 from ._system import list_containers
 
 # Options the update endpoint changes in place: option -> HostConfig key.
@@ -63,67 +74,46 @@ HEALTHCHECK_DURATIONS = {'interval': 'Interval', 'timeout': 'Timeout', 'start_pe
                          'start_interval': 'StartInterval'}
 
 
+# ---- names -----------------------------------------------------------------------------
+
+# The daemon's rule for container names; the length limit is ours: a longer name cannot serve as a
+# DNS name on user networks, and beyond some kilobytes it no longer fits in a request line.
+_NAME_RE = re.compile(r'[a-zA-Z0-9][a-zA-Z0-9_.-]+')  # used with fullmatch: no trailing newline slips through
+MAX_NAME_LENGTH = 255
+
+
+def check_name(name: str) -> None:
+    if len(name) > MAX_NAME_LENGTH:
+        raise ConfigurationError('Container name %s... is %d characters long; use at most %d (a container name is also '
+                                 'its DNS name on user networks).' % (name[:40], len(name), MAX_NAME_LENGTH))
+    if not _NAME_RE.fullmatch(name):
+        raise ConfigurationError('Container name %r is not valid: use at least two characters, starting with a letter or '
+                                 'digit, then letters, digits, "_", "." or "-".' % name)
+
+
+def _temp_name(name: str, role: str) -> str:
+    """A free name for the replacement (or the old container) while a recreate swaps them."""
+    return '%s-dkapi-%s-%s' % (name, role, uuid.uuid4().hex[:8])
+
+
 # ---- images ----------------------------------------------------------------------------
 
-def split_reference(ref: str) -> tuple[str, str]:
-    """``repo[:tag][@digest]`` -> (repo, tag or digest); no tag means ``latest``."""
-    if '@' in ref:
-        repo, digest = ref.split('@', 1)
-        return repo, digest
-    slash = ref.rfind('/')
-    colon = ref.rfind(':')
-    if colon > slash:
-        return ref[:colon], ref[colon + 1:]
-    return ref, 'latest'
+def image_reference(params: t.Mapping[str, t.Any]) -> tuple[str, Reference | None]:
+    """(name to look the image up by, parsed reference; None when ``image`` is an image ID)."""
+    text = str(params['image']).strip()
+    if is_image_id(text):
+        return text, None
+    ref = parse_reference(text, option='image')
+    return str(ref), ref
 
 
-def full_reference(ref: str) -> str:
-    repo, tag = split_reference(ref)
-    return '%s%s%s' % (repo, '@' if tag.startswith('sha256:') else ':', tag)
-
-
-def inspect_image(client: EngineClient, ref: str) -> dict[str, t.Any] | None:
+def _pull(client: EngineClient, ref: Reference) -> None:
     try:
-        return client.get_json('/images/%s/json' % quote_path(ref))
-    except NotFound:
-        return None
-
-
-def pull_image(client: EngineClient, ref: str) -> None:
-    repo, tag = split_reference(ref)
-    try:
-        # X-Registry-Auth e30= is base64url of {} (anonymous)
-        for dummy in client.stream_json('POST', '/images/create', {'fromImage': repo, 'tag': tag},
-                                        headers={'X-Registry-Auth': 'e30='}):
-            pass
-    except StreamError as exc:
-        raise EngineError('Pulling image %s failed: %s. Check the image name and tag, that the registry is reachable '
-                          'from the daemon, or set pull: never and provide the image another way.' % (ref, exc.msg))
-    except APIError as exc:
-        raise EngineError('Pulling image %s failed (HTTP %d): %s. Check the image name and tag, that the registry is '
-                          'reachable from the daemon, or set pull: never and provide the image another way.'
-                          % (ref, exc.status, exc.message), status=exc.status)
-
-
-def registry_is_newer(client: EngineClient, ref: str, local: dict[str, t.Any] | None) -> bool | None:
-    """Ask the registry (through the daemon) whether ``ref`` points elsewhere than the local image.
-
-    Returns None when the registry cannot be asked. Used so check mode with ``pull: always``
-    predicts a pull only when it would bring a different image.
-    """
-    try:
-        answer = client.get_json('/distribution/%s/json' % quote_path(full_reference(ref)))
-    except APIError:
-        return None
-    digest = ((answer or {}).get('Descriptor') or {}).get('digest')
-    if not digest or local is None:
-        return True
-    repo = split_reference(ref)[0]
-    for repo_digest in local.get('RepoDigests') or []:
-        name, dummy, local_digest = repo_digest.partition('@')
-        if local_digest == digest and (name == repo or name.endswith('/' + repo) or repo.endswith('/' + name)):
-            return False
-    return True
+        pull_image(client, ref, None, None)
+    except (APIError, StreamError) as exc:
+        exc.msg = '%s. Check the image name and tag, that the registry is reachable from the daemon, or set pull: never ' \
+                  'and provide the image another way.' % exc.msg.rstrip('. ')
+        raise
 
 
 # ---- finding the container --------------------------------------------------------------
@@ -170,6 +160,14 @@ def validate(params: dict[str, t.Any], client: EngineClient) -> None:
     for network in params.get('networks') or []:
         if not network.get('name'):
             raise ConfigurationError('Every entry of networks needs a name, got %r.' % (network,))
+    for option in ('cpu_shares', 'cpu_period', 'cpu_quota', 'pids_limit', 'restart_retries'):
+        if params.get(option) is not None:
+            check_int64(params[option], option)
+    if params.get('stop_timeout') is not None and not -1 <= check_int64(params['stop_timeout'], 'stop_timeout') < 2 ** 31:
+        raise ConfigurationError('stop_timeout %r is out of range: give seconds from 0 to %d (or -1 to wait forever).'
+                                 % (params['stop_timeout'], 2 ** 31 - 1))
+    if health.get('retries') and not 0 <= int(health['retries']) < 2 ** 31:
+        raise ConfigurationError('healthcheck.retries %r is out of range (0 to %d).' % (health['retries'], 2 ** 31 - 1))
     # Parse everything once so a bad value fails before any write.
     desired(params, None)
 
@@ -582,23 +580,33 @@ def _is_running(container: dict[str, t.Any] | None) -> bool:
 def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: bool,
                    result: dict[str, t.Any]) -> tuple[dict[str, t.Any] | None, bool]:
     """(local image inspect or None, whether a pull is part of the plan); pulls unless check mode."""
-    ref = params['image']
+    lookup, ref = image_reference(params)
     policy = params.get('pull') or 'missing'
-    local = inspect_image(client, ref)
+    local = inspect_image(client, lookup)
+    if ref is None:
+        if local is None:
+            raise ConfigurationError('No image with ID %s exists on the daemon, and an ID cannot be pulled. Give the image '
+                                     'by name, or load it first.' % lookup)
+        return local, False
     if policy == 'always':
         if check_mode:
-            newer = registry_is_newer(client, ref, local)
-            if newer is None:
+            if local is None:
+                return None, True
+            # Ask the registry (through the daemon, without pulling) whether the tag points elsewhere.
+            digest, why = registry_digest(client, ref, None)
+            if digest is None:
                 result.setdefault('warnings', []).append(
-                    'Check mode could not ask the registry about %s; it assumes pull: always would bring a new image.'
-                    % ref)
-            if newer is False and local is not None:
+                    'Check mode could not ask the registry about %s (%s); it assumes pull: always would bring a new '
+                    'image.' % (ref, why))
+            elif digest in repo_digests(local, ref.repository):
                 return local, False
             return None, True
-        before = (local or {}).get('Id')
-        pull_image(client, ref)
-        local = inspect_image(client, ref)
-        return local, bool(local) and local.get('Id') != before
+        before = image_id(local)
+        _pull(client, ref)
+        local = inspect_image(client, lookup)
+        if local is None:
+            raise EngineError('Image %s was pulled but the daemon does not show it; check the reference.' % ref)
+        return local, image_id(local) != before
     if local is not None:
         return local, False
     if policy == 'never':
@@ -607,8 +615,8 @@ def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: b
             'missing to pull it.' % (ref, ref))
     if check_mode:
         return None, True
-    pull_image(client, ref)
-    local = inspect_image(client, ref)
+    _pull(client, ref)
+    local = inspect_image(client, lookup)
     if local is None:
         raise EngineError('Image %s was pulled but the daemon does not show it; check the reference.' % ref)
     return local, True
@@ -616,6 +624,13 @@ def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: b
 
 def plan(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.Any] | None,
          image: dict[str, t.Any] | None, pulled: bool) -> Plan:
+    """The actions of a run, in order; check mode reports them, a real run carries them out.
+
+    A recreate is ``create`` (the replacement, under a temporary name), the connects of the
+    replacement, ``stop`` (the old one), ``rename`` (old one aside, replacement into its name),
+    ``start`` (the replacement) and ``remove`` (the old one): nothing is removed before its
+    replacement exists, and a start that fails puts the old container back.
+    """
     state = params['state']
     actions: list[str] = []
     if pulled:
@@ -643,19 +658,21 @@ def plan(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.
         fixed = [d for d in diffs if d.option not in UPDATABLE]
         recreate = bool(params.get('recreate') or fixed)
         if recreate:
-            if running:
-                actions.append('stop')
-            actions.extend(['remove', 'create'])
+            actions.append('create')
         elif diffs:
             update = update_body(params, diffs, container)
             actions.append('update')
     if container is None or recreate:
         # Networks given in the create body need no connect; before API 1.44 the rest are connected after.
-        dummy, later = create_body(params, client)
+        dummy, later = create_body(params if params.get('image') else dict(params, image='-'), client)
         connects = [('connect', n) for n in later]
     else:
         connects = network_actions(want, container)
     actions.extend('%s:%s' % c for c in connects)
+    if recreate:
+        if running:
+            actions.append('stop')
+        actions.append('rename')
 
     fresh = container is None or recreate
     if state == 'started':
@@ -670,6 +687,8 @@ def plan(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.
         # present never changes whether an existing container runs: a recreated running one is started again
         if recreate and running:
             actions.append('start')
+    if recreate:
+        actions.append('remove')
     return Plan(actions, diffs, update, connects, pulled)
 
 
@@ -698,9 +717,81 @@ def _remove(client: EngineClient, cid: str, keep_volumes: bool) -> None:
         pass
 
 
+def _rename(client: EngineClient, cid: str, name: str) -> None:
+    client.request('POST', '/containers/%s/rename' % quote_path(cid), {'name': name})
+
+
+class NameTaken(EngineError):
+    """A fresh create found the name taken: someone else created that container meanwhile."""
+
+
+def _lookup_quietly(client: EngineClient, name: str) -> dict[str, t.Any] | None | EngineError:
+    try:
+        return get_container(client, name)
+    except EngineError as exc:
+        return exc
+
+
+def _create(client: EngineClient, body: dict[str, t.Any], name: str, result: dict[str, t.Any]) -> str:
+    """POST /containers/create under ``name``; never sent twice (see _lost_create)."""
+    # A connection of its own: the client resends a request once when a kept-alive connection turns out
+    # closed, and a create whose answer was lost must not be resent blindly.
+    client.close()
+    answer = client.post_json('/containers/create', {'name': name}, body) or {}
+    if not answer.get('Id'):
+        raise EngineError('The daemon answered the create of container %s without an ID: %r' % (name, answer))
+    warnings = [w for w in answer.get('Warnings') or [] if w]
+    if warnings:
+        result.setdefault('warnings', []).extend(warnings)
+    return str(answer['Id'])
+
+
+def _state_word(container: t.Mapping[str, t.Any]) -> str:
+    return str((container.get('State') or {}).get('Status') or 'unknown state')
+
+
+def _create_fresh(client: EngineClient, params: dict[str, t.Any], result: dict[str, t.Any]) -> str:
+    name = params['name']
+    body, dummy = create_body(params, client)
+    try:
+        return _create(client, body, name, result)
+    except Conflict as exc:
+        # Only a container made by someone else since our lookup can hold the name now.
+        raise NameTaken('Cannot create container %s: the name was taken meanwhile (%s). Another process created a '
+                        'container of that name while this task ran; run the task again to manage it, or choose '
+                        'another name.' % (name, exc.message), status=exc.status)
+    except APIError as exc:
+        raise EngineError('The daemon refused to create container %s (HTTP %d): %s. Nothing was changed.'
+                          % (name, exc.status, exc.message), status=exc.status)
+    except ConnectionProblem as exc:
+        found = _lookup_quietly(client, name)
+        if isinstance(found, EngineError):
+            now = ('Whether it was created could not be checked (%s): look with docker ps -a --filter name=^/%s$ before '
+                   'running the task again.' % (found.msg, name))
+        elif found is None:
+            now = 'No container of that name exists, so the create did not happen; nothing was changed. Run the task again.'
+        else:
+            now = ('A container of that name exists now (ID %s, %s): most likely this request created it. It was left '
+                   'as it is and nothing else was done; run the task again to bring it to the requested state.'
+                   % (found['Id'][:12], _state_word(found)))
+        raise EngineError('No usable answer came to the create of container %s (%s). The request was not sent again. '
+                          '%s' % (name, exc.msg, now))
+
+
+def _current_image(client: EngineClient, container: dict[str, t.Any]) -> str:
+    """The image a recreate without ``image`` uses: the container's own (by name if that name still means it)."""
+    image = str(container.get('Image') or '')
+    named = str((container.get('Config') or {}).get('Image') or '')
+    if named and named != image and image_id(inspect_image(client, named)) == image:
+        return named
+    return image
+
+
 def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.Any] | None,
           the_plan: Plan, result: dict[str, t.Any]) -> str | None:
     """Carry the plan out; returns the ID of the container afterwards (None when removed)."""
+    if container is not None and 'create' in the_plan.actions:
+        return _replace(client, params, container, the_plan, result)
     cid = container['Id'] if container else None
     stop_timeout = params.get('stop_timeout')
     for action in the_plan.actions:
@@ -712,23 +803,7 @@ def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t
             _remove(client, cid, params.get('keep_volumes', True))
             cid = None
         elif action == 'create':
-            body, dummy = create_body(params, client)
-            try:
-                answer = client.post_json('/containers/create', {'name': params['name']}, body)
-            except Conflict as exc:
-                # Only a container made by someone else since our lookup can hold the name now.
-                raise EngineError('Cannot create container %s: the name was taken meanwhile (%s). Another process '
-                                  'created a container of that name while this task ran; run the task again to manage '
-                                  'it, or choose another name.' % (params['name'], exc.message), status=exc.status)
-            except NotFound as exc:
-                raise EngineError('Cannot create container %s: %s' % (params['name'], exc.message), status=exc.status)
-            except APIError as exc:
-                raise EngineError('The daemon refused to create container %s (HTTP %d): %s'
-                                  % (params['name'], exc.status, exc.message), status=exc.status)
-            cid = answer['Id']
-            warnings = [w for w in answer.get('Warnings') or [] if w]
-            if warnings:
-                result.setdefault('warnings', []).extend(warnings)
+            cid = _create_fresh(client, params, result)
         elif action == 'update':
             answer = client.post_json('/containers/%s/update' % quote_path(cid), None, the_plan.update) or {}
             warnings = [w for w in answer.get('Warnings') or [] if w]
@@ -753,6 +828,134 @@ def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t
     return cid
 
 
+class _Swap:
+    """Where a recreate stands, so that a failure can put things back and say exactly what exists."""
+
+    def __init__(self, name: str, old: dict[str, t.Any]) -> None:
+        self.name = name
+        self.old_id = str(old['Id'])
+        self.was_running = _is_running(old)
+        self.auto_remove = bool((old.get('HostConfig') or {}).get('AutoRemove'))
+        self.new_id: str | None = None
+        self.new_name = ''
+        self.stopped = False
+        self.old_aside: str | None = None
+        self.old_gone = False
+        self.new_named = False
+        self.started = False
+
+    def unchanged(self) -> str:
+        return ' Nothing was changed: container %s (ID %s) is as it was (%s).' % (
+            self.name, self.old_id[:12], 'running' if self.was_running else 'not running')
+
+
+def _replace(client: EngineClient, params: dict[str, t.Any], old: dict[str, t.Any], the_plan: Plan,
+             result: dict[str, t.Any]) -> str | None:
+    """A recreate: the replacement is created first; the old container goes only once the new one is in place."""
+    swap = _Swap(params['name'], old)
+    create_params = params if params.get('image') else dict(params, image=_current_image(client, old))
+    body, dummy = create_body(create_params, client)
+    swap.new_name = _temp_name(swap.name, 'new')
+    try:
+        swap.new_id = _create(client, body, swap.new_name, result)
+    except APIError as exc:
+        raise EngineError('The daemon refused to create the replacement for container %s (HTTP %d): %s.%s'
+                          % (swap.name, exc.status, exc.message.rstrip('.'), swap.unchanged()), status=exc.status)
+    except ConnectionProblem as exc:
+        found = _lookup_quietly(client, swap.new_name)
+        if isinstance(found, EngineError):
+            now = (' Whether the replacement was created could not be checked (%s): if a container %s exists, remove it. '
+                   'Container %s (ID %s) was not touched.' % (found.msg, swap.new_name, swap.name, swap.old_id[:12]))
+        elif found is None:
+            now = ' No replacement was created.' + swap.unchanged()
+        else:
+            try:
+                _remove(client, found['Id'], keep_volumes=False)
+                now = ' The replacement had been created (%s) and was removed again.%s' % (swap.new_name, swap.unchanged())
+            except EngineError as err:
+                now = (' The replacement had been created as %s and could not be removed (%s); remove it. Container %s '
+                       '(ID %s) was not touched.' % (swap.new_name, err.msg, swap.name, swap.old_id[:12]))
+        raise EngineError('No usable answer came to the create of the replacement for container %s (%s). The request '
+                          'was not sent again.%s' % (swap.name, exc.msg, now))
+    stop_timeout = params.get('stop_timeout')
+    step = ''
+    try:
+        for action in the_plan.actions:
+            step = action
+            if action in ('pull', 'create'):
+                continue
+            if action.startswith('connect:'):
+                _connect(client, swap.new_id, params, action.split(':', 1)[1], False)
+            elif action == 'stop':
+                _stop(client, swap.old_id, stop_timeout)
+                swap.stopped = True
+            elif action == 'rename':
+                if swap.auto_remove:
+                    # The daemon removes an auto_remove container once it stops: wait until its name is free.
+                    _remove(client, swap.old_id, params.get('keep_volumes', True))
+                    swap.old_gone = True
+                else:
+                    aside = _temp_name(swap.name, 'old')
+                    _rename(client, swap.old_id, aside)
+                    swap.old_aside = aside
+                _rename(client, swap.new_id, swap.name)
+                swap.new_named = True
+            elif action == 'start':
+                _start(client, swap.new_id, swap.name)
+                swap.started = True
+            elif action == 'remove':
+                if not swap.old_gone:
+                    _remove(client, swap.old_id, params.get('keep_volumes', True))
+                    swap.old_gone = True
+    except EngineError as exc:
+        exc.msg = 'Recreating container %s failed at step %s: %s %s' % (swap.name, step, exc.msg.rstrip(),
+                                                                        _undo(client, swap, params))
+        raise
+    return swap.new_id
+
+
+def _undo(client: EngineClient, swap: _Swap, params: dict[str, t.Any]) -> str:
+    """Put the old container back where possible; returns what exists now, in words."""
+    if swap.started and swap.new_named:
+        # Only the removal of the old one failed: the replacement runs.
+        return ('The replacement runs as %s (ID %s); the old container could not be removed and is kept as %s (ID %s): '
+                'remove it yourself.' % (swap.name, swap.new_id[:12] if swap.new_id else '?', swap.old_aside or swap.name,
+                                         swap.old_id[:12]))
+    if swap.old_gone:
+        # auto_remove: the old container went away when it stopped; keep the replacement rather than nothing.
+        where = swap.name if swap.new_named else swap.new_name
+        return ('The old container (ID %s) was removed by the daemon when it stopped (auto_remove), so it cannot be put '
+                'back. The replacement exists as %s (ID %s), not running; fix the cause and rerun the task.'
+                % (swap.old_id[:12], where, (swap.new_id or '?')[:12]))
+    notes = []
+    problems = []
+    try:
+        if swap.new_id:
+            _remove(client, swap.new_id, keep_volumes=False)
+            notes.append('the replacement was removed')
+    except EngineError as err:
+        problems.append('the replacement %s (ID %s) could not be removed (%s)' % (
+            swap.name if swap.new_named else swap.new_name, (swap.new_id or '?')[:12], err.msg))
+    if swap.old_aside:
+        try:
+            _rename(client, swap.old_id, swap.name)
+            notes.append('the old container got its name back')
+        except EngineError as err:
+            problems.append('the old container (ID %s) could not be renamed back from %s (%s)'
+                            % (swap.old_id[:12], swap.old_aside, err.msg))
+    if swap.was_running and swap.stopped:
+        try:
+            _start(client, swap.old_id, swap.name)
+            notes.append('the old container was started again')
+        except EngineError as err:
+            problems.append('the old container (ID %s) could not be started again (%s)' % (swap.old_id[:12], err.msg))
+    if problems:
+        return 'Undoing it: %s. Now: %s; fix this by hand.' % ('; '.join(notes) or 'nothing could be undone',
+                                                               '; '.join(problems))
+    return 'The old container is back as it was: %s (ID %s), %s (%s).' % (
+        swap.name, swap.old_id[:12], 'running' if swap.was_running else 'not running', ', '.join(notes) or 'untouched')
+
+
 def _start(client: EngineClient, cid: str, name: str) -> None:
     try:
         client.request('POST', '/containers/%s/start' % quote_path(cid))
@@ -775,27 +978,88 @@ def _connect(client: EngineClient, cid: str, params: dict[str, t.Any], network: 
                           % (params['name'], network, exc.message), status=exc.status)
 
 
+HIDDEN_CHANGED = '<hidden, changed>'
+
+
+def _hide_env(value: t.Any, keys: t.Iterable[str], changed: t.Collection[str] = ()) -> t.Any:
+    """Env values never reach diff or results: keys stay, values become markers."""
+    if not isinstance(value, dict):
+        return value
+    return {k: (None if v is None else (HIDDEN_CHANGED if k in changed else HIDDEN)) for k, v in value.items()
+            if k in keys}
+
+
+def hide_env_in_inspect(container: dict[str, t.Any] | None, keys: t.Collection[str]) -> dict[str, t.Any] | None:
+    """The inspect result with the values of the task's env variables replaced by a marker."""
+    if not container or not keys:
+        return container
+    config = container.get('Config') or {}
+    if not config.get('Env'):
+        return container
+    env = []
+    for entry in config['Env']:
+        key, sep, dummy = str(entry).partition('=')
+        env.append('%s=%s' % (key, HIDDEN) if sep and key in keys else entry)
+    return dict(container, Config=dict(config, Env=env))
+
+
 def _diff_view(want: dict[str, Wanted], container: dict[str, t.Any] | None, params: dict[str, t.Any],
                the_plan: Plan) -> dict[str, t.Any]:
     before: dict[str, t.Any] = {'exists': container is not None}
     after: dict[str, t.Any] = {'exists': params['state'] != 'absent'}
+    env_keys = list(want['env'].value) if 'env' in want else []
+    have_env = actual('env', container) if container is not None and env_keys else {}
+    changed_env = [k for k in env_keys if have_env.get(k) != want['env'].value[k]] if 'env' in want else []
     if container is not None:
         before['running'] = _is_running(container)
         for option, wanted in want.items():
             before[option] = shown(wanted, actual(option, container))
+        if 'env' in before:
+            before['env'] = _hide_env(before['env'], env_keys)
     if params['state'] != 'absent':
         after['running'] = ('start' in the_plan.actions or 'restart' in the_plan.actions
                             or (_is_running(container) and 'stop' not in the_plan.actions))
         for option, wanted in want.items():
             after[option] = wanted.value
+        if 'env' in after:
+            after['env'] = _hide_env(after['env'], env_keys, changed_env)
     return {'before': before, 'after': after}
 
 
+def _await_container(client: EngineClient, name: str) -> dict[str, t.Any] | None:
+    """The container another run is creating under ``name``.
+
+    The daemon reserves a name before the container can be inspected, so a lookup right after a
+    409 may still say 404: look again for a few seconds.
+    """
+    deadline = time.monotonic() + min(10.0, float(client.settings.timeout or 10))
+    while True:
+        found = get_container(client, name)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.2)
+
+
 def container_service(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
-    """Bring one container to the requested state, changing only what differs."""
+    """Bring one container to the requested state, changing only what differs.
+
+    The result carries its own ``invocation`` (Ansible keeps one a module provides) so that the
+    echoed arguments do not show env values either.
+    """
+    try:
+        result = _container_service(client, params, check_mode, diff)
+    except EngineError as exc:
+        exc.details['invocation'] = echo_arguments(params)
+        raise
+    result['invocation'] = echo_arguments(params)
+    return result
+
+
+def _container_service(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     result: dict[str, t.Any] = {'changed': False}
     params = dict(params, name=str(params['name']).lstrip('/'))  # the daemon stores names with one leading /
     name = params['name']
+    check_name(name)
     if params['state'] != 'absent':
         validate(params, client)
     container = get_container(client, name)
@@ -803,18 +1067,33 @@ def container_service(client: EngineClient, params: dict[str, t.Any], check_mode
     pulled = False
     if params['state'] != 'absent' and params.get('image'):
         image, pulled = _resolve_image(client, params, check_mode, result)
+    elif container is not None and params['state'] != 'absent' and params.get('command') == [] \
+            and params.get('entrypoint') is None:
+        # command: [] means the image's default: without image, that of the container's own image.
+        image = inspect_image(client, str(container.get('Image') or ''))
     the_plan = plan(client, params, container, image, pulled)
-    actions = the_plan.actions
-    result['actions'] = actions
-    result['changed'] = bool(actions)
     if diff:
         want = desired(params, image) if params['state'] != 'absent' else {}
         result['diff'] = _diff_view(want, container, params, the_plan)
-    if check_mode or not [a for a in actions if a != 'pull']:
-        result['container'] = container
+    env_keys = list((params.get('env') or {}).keys())
+    if check_mode or not [a for a in the_plan.actions if a != 'pull']:
+        result['actions'] = the_plan.actions
+        result['changed'] = bool(the_plan.actions)
+        result['container'] = hide_env_in_inspect(container, env_keys)
         return result
-    cid = apply(client, params, container, the_plan, result)
-    result['container'] = client.get_json('/containers/%s/json' % quote_path(cid)) if cid else None
+    try:
+        cid = apply(client, params, container, the_plan, result)
+    except NameTaken:
+        # Another run (a parallel fork with the same task) created it since our lookup: manage that one.
+        container = _await_container(client, name)
+        if container is None:
+            raise
+        the_plan = plan(client, params, container, image, pulled)
+        cid = apply(client, params, container, the_plan, result) if the_plan.actions else container['Id']
+    result['actions'] = the_plan.actions
+    result['changed'] = bool(the_plan.actions)
+    found = client.get_json('/containers/%s/json' % quote_path(cid)) if cid else None
+    result['container'] = hide_env_in_inspect(found, env_keys)
     return result
 
 

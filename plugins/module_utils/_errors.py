@@ -36,6 +36,10 @@ class TLSProblem(ConnectionProblem):
     """The TLS handshake or certificate check failed."""
 
 
+class ProtocolError(ConnectionProblem):
+    """The daemon's answer does not follow the Engine API (a body that is not JSON, cut short, ...)."""
+
+
 class APIVersionError(EngineError):
     """No API version both sides speak, or a pinned version the daemon refuses."""
 

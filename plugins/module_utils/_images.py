@@ -22,9 +22,9 @@ import socket
 import time
 import typing as t
 
-from ._auth import auth_headers, build_auth_headers
+from ._auth import auth_headers, build_auth_headers, normalize_auth
 from ._client import EngineClient, JSONStreamDecoder, Response, quote_path, stream_error_message
-from ._compare import parse_size, string_map
+from ._compare import echo_arguments, parse_size, string_map
 from ._context import (
     CHUNK_SIZE,
     check_context,
@@ -43,7 +43,9 @@ _DOMAIN_RE = re.compile(
     r'^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*'
     r'|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$')
 _TAG_RE = re.compile(r'^[\w][\w.-]{0,127}$')
-_DIGEST_RE = re.compile(r'^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$')
+_DIGEST_RE = re.compile(r'^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$')
+# The algorithms the daemon can verify, and their hex length (lowercase only, as go-digest requires).
+_DIGEST_HEX = {'sha256': 64, 'sha384': 96, 'sha512': 128}
 _ID_RE = re.compile(r'^(?:sha256:)?[0-9a-f]{64}$')
 
 
@@ -91,9 +93,14 @@ def parse_reference(text: str, default_tag: str | None = 'latest', option: str =
         if not allow_digest:
             raise ConfigurationError('%s %r carries a digest; a digest cannot be given to an image you tag or build. '
                                      'Use name:tag.' % (option, text))
-        if not _DIGEST_RE.match(digest):
-            raise ConfigurationError('%s %r has an invalid digest %r (expected e.g. sha256:<64 hex digits>).'
+        algorithm, _sep, hexpart = digest.partition(':')
+        if not _DIGEST_RE.match(digest) or (algorithm in _DIGEST_HEX and (
+                len(hexpart) != _DIGEST_HEX[algorithm] or hexpart.lower() != hexpart)):
+            raise ConfigurationError('%s %r has an invalid digest %r (expected e.g. sha256:<64 lowercase hex digits>).'
                                      % (option, text, digest))
+        if algorithm not in _DIGEST_HEX:
+            raise ConfigurationError('%s %r has a digest with the unsupported algorithm %r: use sha256 (or sha384, '
+                                     'sha512).' % (option, text, algorithm))
     tag = None
     slash = value.rfind('/')
     colon = value.rfind(':')
@@ -144,15 +151,26 @@ def repo_digests(image: t.Mapping[str, t.Any] | None, repository: str) -> set[st
 # ---- small API wrappers ----------------------------------------------------------------------
 
 
+def _odd_answer(what: str, answer: t.Any, expected: str) -> EngineError:
+    return EngineError('The daemon answered %s with %s instead of %s. Check the daemon (or a proxy in front of it).'
+                       % (what, type(answer).__name__, expected), daemon_answer=str(answer)[:200])
+
+
 def inspect_image(client: EngineClient, name: str) -> dict[str, t.Any] | None:
     try:
-        return client.get_json('/images/%s/json' % quote_path(name))
+        answer = client.get_json('/images/%s/json' % quote_path(name))
     except NotFound:
         return None
+    if not isinstance(answer, dict) or not isinstance(answer.get('Id'), str):
+        raise _odd_answer('the inspect of image %s' % name, answer, 'an image object with an Id')
+    return answer
 
 
 def list_images(client: EngineClient, all: bool = False, filters: t.Any = None) -> list[dict[str, t.Any]]:
-    return client.get_json('/images/json', {'all': all, 'filters': filters}) or []
+    answer = client.get_json('/images/json', {'all': all, 'filters': filters}) or []
+    if not isinstance(answer, list):
+        raise _odd_answer('the image list', answer, 'a list')
+    return answer
 
 
 def image_id(image: t.Mapping[str, t.Any] | None) -> str | None:
@@ -168,13 +186,39 @@ def registry_digest(client: EngineClient, ref: Reference, auth: t.Mapping[str, t
         return None, 'not in the registry'
     except APIError as exc:
         return None, exc.message
-    descriptor = (answer or {}).get('Descriptor') or {}
-    return descriptor.get('digest'), None
+    descriptor = (answer.get('Descriptor') if isinstance(answer, dict) else None) or {}
+    digest = descriptor.get('digest') if isinstance(descriptor, dict) else None
+    if not isinstance(digest, str) or not digest:
+        return None, 'the daemon answered GET /distribution without a manifest digest'
+    return digest, None
 
 
-def _progress_line(obj: t.Mapping[str, t.Any]) -> str | None:
-    """One readable log line for a progress object, or None for progress-bar updates."""
-    if obj.get('progressDetail', {}).get('current') is not None:
+def registry_is_newer(client: EngineClient, ref: Reference, local: t.Mapping[str, t.Any] | None,
+                      auth: t.Any = None) -> tuple[bool | None, str | None, str | None]:
+    """The one "does the registry hold something other than what we have" check, without pulling.
+
+    Returns (newer, registry digest, why unknown): ``newer`` is True when the image is missing
+    locally or the registry's manifest digest for ``ref`` is not among the digests the daemon
+    recorded for that repository, False when it is, and None when the registry could not be asked.
+    """
+    digest, why = registry_digest(client, ref, auth)
+    if digest is None:
+        return None, None, why
+    if local is None:
+        return True, digest, None
+    return digest not in repo_digests(local, ref.repository), digest, None
+
+
+def _progress_line(obj: t.Any) -> str | None:
+    """One readable log line for a progress object, or None for progress-bar updates.
+
+    Anything may arrive here (``progressDetail: null``, a list, a bare string): odd shapes give
+    no line, never an exception.
+    """
+    if not isinstance(obj, dict):
+        return None
+    detail = obj.get('progressDetail')
+    if isinstance(detail, dict) and detail.get('current') is not None:
         return None
     status = obj.get('status')
     if not status:
@@ -189,6 +233,8 @@ def _consume_progress(client: EngineClient, method: str, path: str, params: t.Ma
     aux: list[dict[str, t.Any]] = []
     try:
         for obj in client.stream_json(method, path, params, headers=headers, raise_on_error=False, timeout=None):
+            if not isinstance(obj, dict):
+                continue  # not a progress object: nothing to show or to act on
             message = stream_error_message(obj)
             if message is not None:
                 raise StreamError('%s failed: %s' % (what, message), log=log, daemon_message=message)
@@ -268,6 +314,8 @@ class _Plan:
 
 
 def image(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
+    # Credentials are checked (and a string form decoded) before any request.
+    params = dict(params, registry_auth=normalize_auth(params.get('registry_auth')))
     if params.get('state') == 'absent':
         return _image_absent(client, params, check_mode, diff)
     return _image_present(client, params, check_mode, diff)
@@ -388,12 +436,12 @@ def _ensure_pulled(client: EngineClient, ref: Reference, before: dict[str, t.Any
             plan.did('Pulled image %s' % ref)
             return None
         # Ask the registry (without pulling) whether it holds something newer than what we have.
-        digest, why = registry_digest(client, ref, auth)
-        if digest is None:
+        newer, digest, why = registry_is_newer(client, ref, before, auth)
+        if newer is None:
             warnings.append('Could not ask the registry about %s (%s); reporting a change because a pull would '
                             'run.' % (ref, why))
             plan.did('Pulled image %s' % ref)
-        elif digest not in repo_digests(before, ref.repository):
+        elif newer:
             plan.did('Pulled image %s (registry has %s)' % (ref, digest))
         return before
     plan.log.extend(pull_image(client, ref, auth, platform))
@@ -533,7 +581,8 @@ def prepare_build(params: t.Mapping[str, t.Any]) -> BuildRequest:
         'nocache': bool(params.get('nocache')),
         'pull': bool(params.get('pull')) or None,
         'rm': params.get('rm', True) is not False,
-        'forcerm': bool(params.get('forcerm')),
+        # Default true: a failed step leaves no intermediate container behind (the docker CLI's default is false).
+        'forcerm': params.get('forcerm', True) is not False,
         'networkmode': params.get('network_mode') or None,
         'platform': params.get('platform') or None,
         'cachefrom': list(params['cache_from']) if params.get('cache_from') else None,
@@ -587,7 +636,9 @@ class _BuildLog:
         self.step: str | None = None
         self.image_id: str | None = None
 
-    def feed(self, obj: t.Mapping[str, t.Any]) -> None:
+    def feed(self, obj: t.Any) -> None:
+        if not isinstance(obj, dict):
+            return  # not an output object: nothing to log
         if isinstance(obj.get('aux'), dict) and obj['aux'].get('ID'):
             self.image_id = obj['aux']['ID']
         text = obj.get('stream')
@@ -690,6 +741,17 @@ def _hint(message: str) -> str:
 
 
 def image_build(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
+    """Build and tag; the result echoes the arguments with buildargs values hidden (names only), success or failure."""
+    try:
+        result = _image_build(client, params, check_mode, diff)
+    except EngineError as exc:
+        exc.details['invocation'] = echo_arguments(params, ('buildargs', 'args'))
+        raise
+    result['invocation'] = echo_arguments(params, ('buildargs', 'args'))
+    return result
+
+
+def _image_build(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     request = prepare_build(params)
     main = request.tags[0]
     before = {str(ref): image_id(inspect_image(client, str(ref))) for ref in request.tags}

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import ipaddress
 import typing as t
+import uuid
 
 from ._client import EngineClient, quote_path
-from ._errors import APIError, Conflict, ConfigurationError, NotFound
+from ._errors import APIError, Conflict, ConfigurationError, EngineError, NotFound
 from ._compare import map_differences, string_map, value_difference
 
 
@@ -300,8 +301,186 @@ def remove_network(client: EngineClient, network: t.Mapping[str, t.Any]) -> None
             'a predefined network). Disconnect them, or set force: true.' % (network.get('Name'), exc.message)))
 
 
-def connect(client: EngineClient, network_id: str, container_id: str) -> None:
-    client.post_json('/networks/%s/connect' % quote_path(network_id), None, {'Container': container_id})
+def connect(client: EngineClient, network_id: str, container_id: str,
+            endpoint: dict[str, t.Any] | None = None) -> None:
+    body: dict[str, t.Any] = {'Container': container_id}
+    if endpoint:
+        body['EndpointConfig'] = endpoint
+    client.post_json('/networks/%s/connect' % quote_path(network_id), None, body)
+
+
+# ---- recreating without losing the network ----------------------------------------------
+#
+# The API cannot change a network, and cannot create the new one beside the old one under the
+# same name. So before the old one is removed, everything the daemon can check is checked: the
+# driver exists, the new subnets overlap no other network, and (when it cannot conflict with the
+# old network itself) a test network with the new settings is created and removed again. If the
+# create still fails after the removal, the old network is created again with its old settings
+# and its containers are reconnected with their old endpoint settings.
+
+_BUILTIN_DRIVERS = ('bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay')
+_BRIDGE_NAME = 'com.docker.network.bridge.name'
+
+
+def old_endpoints(client: EngineClient, network: t.Mapping[str, t.Any],
+                  members: list[dict[str, t.Any]]) -> dict[str, dict[str, t.Any]]:
+    """container ID -> the endpoint settings it has on ``network`` (aliases, static addresses...)."""
+    out: dict[str, dict[str, t.Any]] = {}
+    for member in members:
+        try:
+            found = client.get_json('/containers/%s/json' % quote_path(member['id']))
+        except NotFound:
+            continue
+        networks = (found.get('NetworkSettings') or {}).get('Networks') or {}
+        endpoint = networks.get(network.get('Name')) or next(
+            (ep for ep in networks.values() if (ep or {}).get('NetworkID') == network.get('Id')), None) or {}
+        settings: dict[str, t.Any] = {}
+        short_id = member['id'][:12]
+        aliases = [a for a in endpoint.get('Aliases') or [] if a != short_id]
+        if aliases:
+            settings['Aliases'] = aliases
+        ipam = {k: v for k, v in (endpoint.get('IPAMConfig') or {}).items() if v}
+        if ipam:
+            settings['IPAMConfig'] = ipam
+        for key in ('Links', 'DriverOpts'):
+            if endpoint.get(key):
+                settings[key] = endpoint[key]
+        out[member['id']] = settings
+    return out
+
+
+def _fits(endpoint: dict[str, t.Any], spec: NetworkSpec) -> dict[str, t.Any]:
+    """The endpoint settings to keep on the new network: static addresses only where they fit its subnets."""
+    kept = dict(endpoint)
+    ipam = kept.pop('IPAMConfig', None) or {}
+    subnets = [ipaddress.ip_network(c['subnet']) for c in spec.ipam_config or []]
+    fitting = {}
+    for key, value in ipam.items():
+        try:
+            address = ipaddress.ip_address(str(value))
+        except ValueError:
+            continue
+        if any(address.version == n.version and address in n for n in subnets):
+            fitting[key] = value
+    if fitting:
+        kept['IPAMConfig'] = fitting
+    return kept
+
+
+def old_body(network: t.Mapping[str, t.Any], check_duplicate: bool) -> dict[str, t.Any]:
+    """A create body that makes ``network`` again as it was."""
+    ipam = network.get('IPAM') or {}
+    body: dict[str, t.Any] = {
+        'Name': network['Name'], 'Driver': network.get('Driver') or 'bridge', 'Options': network.get('Options') or {},
+        'IPAM': {'Driver': ipam.get('Driver') or 'default', 'Options': ipam.get('Options') or {},
+                 'Config': [{k: v for k, v in c.items() if v} for c in ipam.get('Config') or []]},
+        'Internal': bool(network.get('Internal')), 'Attachable': bool(network.get('Attachable')),
+        'EnableIPv6': bool(network.get('EnableIPv6')), 'Labels': network.get('Labels') or {},
+    }
+    if 'EnableIPv4' in network:
+        body['EnableIPv4'] = bool(network['EnableIPv4'])
+    if check_duplicate:
+        body['CheckDuplicate'] = True
+    return body
+
+
+def _subnets(network: t.Mapping[str, t.Any]) -> list[t.Any]:
+    out = []
+    for entry in ((network.get('IPAM') or {}).get('Config') or []):
+        try:
+            out.append(ipaddress.ip_network(str(entry.get('Subnet')), strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def _overlaps(a: t.Any, b: t.Any) -> bool:
+    return bool(a.version == b.version and a.overlaps(b))
+
+
+def preflight_recreate(client: EngineClient, spec: NetworkSpec, current: t.Mapping[str, t.Any]) -> None:
+    """The checks that need no write: the driver exists, no other network holds the new subnets."""
+    unchanged = ' Nothing was changed: network %s is as it was.' % spec.name
+    if spec.driver and spec.driver not in _BUILTIN_DRIVERS:
+        info = client.get_json('/info') or {}
+        known = list(((info.get('Plugins') or {}).get('Network')) or [])
+        plugins = client.get_json('/plugins', {'filters': {'capability': ['networkdriver'], 'enabled': ['true']}}) or []
+        known += [str(p.get('Name')) for p in plugins]
+        if spec.driver not in known and spec.driver + ':latest' not in known:
+            raise ConfigurationError('Network driver %s is not available on %s (it has: %s). Install or enable the plugin '
+                                     'first, or fix driver.%s' % (spec.driver, client.settings.display,
+                                                                  ', '.join(sorted(set(known))) or 'none', unchanged))
+    wanted = [ipaddress.ip_network(c['subnet']) for c in spec.ipam_config or []]
+    if not wanted:
+        return
+    others = client.get_json('/networks') or []
+    for other in others:
+        if other.get('Id') == current.get('Id'):
+            continue
+        for subnet in _subnets(other):
+            for want in wanted:
+                if _overlaps(want, subnet):
+                    raise ConfigurationError(
+                        'ipam_config subnet %s overlaps subnet %s of network %s, so the daemon would refuse the new '
+                        'network. Choose another subnet, or remove %s first.%s'
+                        % (want, subnet, other.get('Name'), other.get('Name'), unchanged))
+
+
+def probe_recreate(client: EngineClient, spec: NetworkSpec, current: t.Mapping[str, t.Any]) -> str | None:
+    """Create and remove a test network with the new settings while the old one still exists.
+
+    Returns None when the daemon accepted it, else why no test was possible (the new settings
+    would collide with the old network itself: the same subnet or the same bridge). Raises when
+    the daemon refuses the settings.
+    """
+    old_subnets = _subnets(current)
+    for entry in spec.ipam_config or []:
+        want = ipaddress.ip_network(entry['subnet'])
+        if any(_overlaps(want, old) for old in old_subnets):
+            return 'the new subnet %s overlaps the old network\'s own' % want
+    bridge = (spec.driver_options or {}).get(_BRIDGE_NAME)
+    if bridge and bridge == (current.get('Options') or {}).get(_BRIDGE_NAME):
+        return 'the new network uses the old network\'s bridge %s' % bridge
+    probe = spec._replace(name='%s-dkapi-probe-%s' % (spec.name[:200], uuid.uuid4().hex[:8]))
+    try:
+        answer = client.post_json('/networks/create', None, probe.body(check_duplicate=not client.api_at_least('1.44'))) or {}
+    except APIError as exc:
+        raise ConfigurationError(
+            'The daemon refuses the new settings of network %s (HTTP %d): %s. (Tested with a temporary network while '
+            'the old one still exists.) Fix driver, driver_options or ipam_config. Nothing was changed: network %s is '
+            'as it was.' % (spec.name, exc.status, exc.message, spec.name), status=exc.status)
+    try:
+        client.delete('/networks/%s' % quote_path(str(answer.get('Id') or probe.name)))
+    except APIError as exc:
+        raise EngineError('The test network %s (made to check the new settings of network %s) could not be removed: %s. '
+                          'Remove it; network %s was not changed.' % (probe.name, spec.name, exc.message, spec.name))
+    return None
+
+
+def restore_network(client: EngineClient, current: t.Mapping[str, t.Any], members: list[dict[str, t.Any]],
+                    endpoints: dict[str, dict[str, t.Any]]) -> str:
+    """After a failed create: make the old network again and reconnect its containers. Returns what exists now."""
+    try:
+        answer = client.post_json('/networks/create', None, old_body(current, not client.api_at_least('1.44'))) or {}
+    except EngineError as exc:
+        who = ', '.join(_names(members)) or 'no containers'
+        return ('The old network could not be created again either (%s): network %s does not exist now, and %s '
+                'are connected to no network of that name. Create it again by hand (its old settings are in '
+                'old_network) and reconnect them.' % (exc.msg, current.get('Name'), who))
+    network_id = str(answer.get('Id') or '')
+    failed = []
+    for member in members:
+        try:
+            connect(client, network_id, member['id'], endpoints.get(member['id']))
+        except EngineError as exc:
+            failed.append('%s (%s)' % (member['name'], exc.msg))
+    text = 'The old network %s was created again with its old settings (new ID %s)' % (current.get('Name'), network_id[:12])
+    if members:
+        text += ' and %s reconnected' % (', '.join(m['name'] for m in members if not any(
+            f.startswith(m['name'] + ' (') for f in failed)) or 'none of its containers')
+    if failed:
+        text += '; could not reconnect: %s' % '; '.join(failed)
+    return text + '.'
 
 
 def disconnect(client: EngineClient, network_id: str, container_id: str, force: bool) -> None:
@@ -379,13 +558,24 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
         actions.extend('disconnected %s' % m['name'] for m in members)
         actions.append('recreated')
         actions.extend('connected %s' % c['name'] for c in final.values())
+        preflight_recreate(client, spec, current)  # reads only: check mode fails where the real run would
         if not check_mode:
+            untested = probe_recreate(client, spec, current)
+            endpoints = old_endpoints(client, current, members)
             for member in members:
                 disconnect(client, current['Id'], member['id'], True)
             remove_network(client, current)
-            network_id = create_network(client, spec)
+            try:
+                network_id = create_network(client, spec)
+            except EngineError as exc:
+                exc.msg = ('%s The old network %s had been removed (after disconnecting %s)%s. %s' % (
+                    exc.msg, name, ', '.join(_names(members)) or 'no containers',
+                    ' because the new settings could not be tested beforehand (%s)' % untested if untested else '',
+                    restore_network(client, current, members, endpoints)))
+                exc.details['old_network'] = current
+                raise
             for container in final.values():
-                connect(client, network_id, container['id'])
+                connect(client, network_id, container['id'], _fits(endpoints.get(container['id']) or {}, spec))
         return _result(client, name, actions, before, after, current, differences, check_mode, diff)
 
     to_disconnect = [m for m in members if m['id'] not in final]

@@ -7,7 +7,9 @@ optionally, one server or client certificate bundle (``ca.pem``, ``cert.pem``, `
 layout ``DOCKER_CERT_PATH`` and ``dockerd --tlscacert/--tlscert/--tlskey`` expect). A bundle is
 (re)issued only when something is wrong with it: missing, unreadable, key and certificate do not
 match, not signed by the CA, names or usage differ from the request, other key type, or expiring
-within ``renew_days``. Files are written atomically; keys are 0600.
+within ``renew_days``. Files are written atomically; keys are 0600. A task holds an exclusive
+lock on the CA key's directory from reading the CA to writing its last file, so parallel tasks
+(forks, several playbooks) create one CA and never see a half-written one.
 
 This talks to no daemon: there is no EngineClient here, and the module is not in the ``engine``
 action group (module_defaults for that group would inject connection options it does not have).
@@ -130,14 +132,41 @@ def ensure_dir(path: str, check_mode: bool) -> bool:
 
 @contextlib.contextmanager
 def locked(directory: str) -> t.Iterator[None]:
-    """Serialise CA creation between parallel tasks (forks issuing for several hosts at once)."""
-    fd = os.open(directory, os.O_RDONLY)
+    """Hold an exclusive flock on ``directory`` itself (the CA key's directory).
+
+    Parallel tasks (forks issuing for several hosts at once, or several playbooks) run one at a
+    time from reading the CA to writing the last file, so none sees a half-written CA or a key
+    without its certificate. The lock is on the directory, not on a lock file in it: a CA
+    directory the task may read but not write (a CA you bring, ca_create: false) can still be
+    locked, and no stray file is left behind. The kernel drops the lock if the process dies.
+    """
+    fd = os.open(directory, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+@contextlib.contextmanager
+def pki_lock(params: dict[str, t.Any], check_mode: bool) -> t.Iterator[None]:
+    """The lock around one task's whole work on a PKI (see ``locked``).
+
+    The CA key's directory is created first when the CA is to be created (both CA files absent
+    and ca_create true), so that the very first tasks already serialise on it.
+    """
+    cert_path, key_path = params['ca_cert'], params['ca_key']
+    directory = os.path.dirname(key_path) or '.'
+    to_create = not check_mode and params.get('ca_create', True) and not os.path.lexists(cert_path)
+    if to_create and not os.path.isdir(directory):
+        ensure_dir(directory, False)
+    if not os.path.isdir(directory):
+        # Check mode, or no CA to be found there: nothing is read or written under this directory.
+        yield
+        return
+    with locked(directory):
+        yield
 
 
 # --------------------------------------------------------------------------- keys and names
@@ -436,18 +465,32 @@ def _create_ca(params: dict[str, t.Any], check_mode: bool, result: dict[str, t.A
         return None
     for path in sorted({os.path.dirname(cert_path), os.path.dirname(key_path)}):
         ensure_dir(path or '.', False)
-    with locked(os.path.dirname(key_path) or '.'):
-        if os.path.exists(key_path) or os.path.exists(cert_path):
-            # Another task made it while we waited for the lock: use theirs.
-            result['changed'] = False
-            return ensure_ca(params, check_mode, result)
-        key = generate_key(params['key_type'])
-        cert = build_ca(key, params['ca_common_name'], params['ca_days'])
-        write_atomic(key_path, key_pem(key, params.get('ca_passphrase')), KEY_MODE)
-        write_atomic(cert_path, cert_pem(cert), CERT_MODE)
+    # The caller holds pki_lock: no other task reads or writes this CA meanwhile.
+    key = generate_key(params['key_type'])
+    cert = build_ca(key, params['ca_common_name'], params['ca_days'])
+    # Key first, then certificate, each atomically (never a partly written file).
+    write_atomic(key_path, key_pem(key, params.get('ca_passphrase')), KEY_MODE)
+    write_atomic(cert_path, cert_pem(cert), CERT_MODE)
+    _verify_written_ca(params, cert)
     result['ca'] = dict(describe(cert), cert_path=cert_path, key_path=key_path, created=True)
     _diff(result, 'ca', None, _diff_view(cert))
     return CA(cert, key, cert_pem(cert))
+
+
+def _verify_written_ca(params: dict[str, t.Any], cert: t.Any) -> None:
+    """Read the new CA back: the files on disk must be the pair just made (nothing else wrote them)."""
+    cert_path, key_path = params['ca_cert'], params['ca_key']
+    cert_data, key_data = _read(cert_path), _read(key_path)
+    if cert_data is None or key_data is None:
+        raise PKIError('The new CA at %s and %s vanished right after it was written. Check what else manages '
+                       'these files.' % (cert_path, key_path))
+    on_disk = load_cert(cert_path, cert_data)
+    key = load_key(key_path, key_data, params.get('ca_passphrase'))
+    same_cert = on_disk.public_bytes(serialization.Encoding.DER) == cert.public_bytes(serialization.Encoding.DER)
+    if not same_cert or _spki(on_disk.public_key()) != _spki(key.public_key()):
+        raise PKIError('The new CA at %s and %s was changed by something else while it was written (the key does '
+                       'not belong to the certificate, or the certificate is another one). Check what else manages '
+                       'these files, remove both and run again.' % (cert_path, key_path))
 
 
 def _protect_key(path: str, check_mode: bool, result: dict[str, t.Any]) -> None:
@@ -580,9 +623,10 @@ def service(params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str,
     _check_params(params)
     result: dict[str, t.Any] = {'changed': False, 'warnings': [], '_diff_before': {}, '_diff_after': {}}
     try:
-        ca = ensure_ca(params, check_mode, result)
-        if (params.get('kind') or 'ca') != 'ca':
-            ensure_leaf(params, ca, check_mode, result)
+        with pki_lock(params, check_mode):
+            ca = ensure_ca(params, check_mode, result)
+            if (params.get('kind') or 'ca') != 'ca':
+                ensure_leaf(params, ca, check_mode, result)
     except OSError as exc:
         raise PKIError('Cannot write the PKI files: %s. Check that the directory is writable by the user running '
                        'this task.' % exc)

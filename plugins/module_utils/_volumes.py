@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import typing as t
+import uuid
 
 from ._client import EngineClient, quote_path
 from ._compare import map_differences, string_map, value_difference
-from ._errors import Conflict, ConfigurationError, NotFound
+from ._errors import APIError, Conflict, ConfigurationError, EngineError, NotFound
 
 RECREATE_CHOICES = ('never', 'options-changed', 'always')
 # The local driver's rule for names (other drivers may be stricter or looser).
@@ -113,6 +114,41 @@ def create_volume(client: EngineClient, spec: VolumeSpec) -> dict[str, t.Any]:
             'another name.' % (spec.name, exc.message)))
 
 
+def probe_volume(client: EngineClient, spec: VolumeSpec) -> None:
+    """Prove the daemon accepts the new driver and options (a temporary volume, removed again) before a recreate."""
+    probe = spec._replace(name='%s-dkapi-probe-%s' % (spec.name[:200], uuid.uuid4().hex[:8]))
+    try:
+        client.post_json('/volumes/create', None, probe.body())
+    except APIError as exc:
+        raise ConfigurationError(
+            'The daemon refuses the new settings of volume %s (HTTP %d): %s. (Tested with a temporary volume before '
+            'touching the old one.) Fix driver or driver_options. Nothing was changed: volume %s and its data are as '
+            'they were.' % (spec.name, exc.status, exc.message, spec.name), status=exc.status)
+    try:
+        client.delete('/volumes/%s' % quote_path(probe.name))
+    except APIError as exc:
+        raise EngineError('The test volume %s (made to check the new settings of volume %s) could not be removed: %s. '
+                          'Remove it; volume %s was not changed.' % (probe.name, spec.name, exc.message, spec.name))
+
+
+def recreate_volume(client: EngineClient, spec: VolumeSpec, current: t.Mapping[str, t.Any]) -> None:
+    probe_volume(client, spec)
+    remove_volume(client, spec.name, 'recreate')  # refuses while a container uses it: nothing lost then
+    try:
+        create_volume(client, spec)
+    except EngineError as exc:
+        old = VolumeSpec(spec.name, current.get('Driver'), dict(current.get('Options') or {}) or None,
+                         dict(current.get('Labels') or {}) or None)
+        try:
+            create_volume(client, old)
+            now = 'An empty volume %s with the old settings was created again.' % spec.name
+        except EngineError as err:
+            now = 'Creating it again with the old settings failed too (%s): volume %s does not exist now.' % (err.msg, spec.name)
+        exc.msg = ('%s The old volume %s had already been removed, and its data with it. %s'
+                   % (exc.msg.rstrip(), spec.name, now))
+        raise
+
+
 # ---- services ---------------------------------------------------------------------------
 
 
@@ -149,8 +185,7 @@ def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, dif
                 actions.append('recreated')
                 after_predicted = predicted(spec)
                 if not check_mode:
-                    remove_volume(client, name, 'recreate')
-                    create_volume(client, spec)
+                    recreate_volume(client, spec, current)
             elif differences:
                 warnings.append('Volume %s differs from the task (%s) but recreate is never, so it was left as it is. '
                                 'Set recreate: options-changed to replace it (its data is lost).'

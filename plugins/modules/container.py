@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: container
 short_description: Manage the lifecycle of one Docker container
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates, recreates, starts, stops and removes one container, found by O(name).
   - Creation is the Engine API's two steps, create then start, so O(state=present) creates a container without
@@ -16,8 +16,13 @@ description:
     never causes a change). Values the daemon fills in are normalised first: the image's default command and
     environment, port, capability and signal spellings, size and duration units."
   - "When something differs, limits and the restart policy are changed in place with the update endpoint; any
-    other difference, or an image whose ID is not the container's image, recreates the container (stop, remove,
-    create, start)."
+    other difference, or an image whose ID is not the container's image, recreates the container."
+  - "A recreate creates the replacement first, under a temporary name; only when the daemon accepted it is the old
+    container stopped and renamed aside, the replacement renamed into its name and started, and the old container
+    removed. A refused create (for example a bind source that does not exist) leaves the old container untouched;
+    a replacement that does not start is removed and the old container is put back (renamed back and started
+    again). The failure message says what exists afterwards. An O(auto_remove) container is removed by the daemon
+    as soon as it stops, so it cannot be put back."
   - An unchanged run makes no change on the daemon and only reads the container and its image.
 author:
   - dockerapi.engine team (@dockerapi)
@@ -37,7 +42,11 @@ attributes:
       - The diff shows the compared options before and after, plus whether the container exists and runs.
 options:
   name:
-    description: The container's name.
+    description:
+      - The container's name (letters, digits, C(_), C(.) and C(-), starting with a letter or digit; at most 255
+        characters).
+      - "Parallel runs of one task on one name converge: a run that finds the name taken by a container created
+        meanwhile manages that container instead of failing."
     type: str
     required: true
   state:
@@ -53,7 +62,11 @@ options:
   image:
     description:
       - The image reference, for example C(busybox:1.36) or C(registry.example.org/app@sha256:...).
-      - Required to create a container. A reference without tag means C(latest).
+      - Required to create a container. A reference without tag means C(latest). The reference is checked before
+        any request (for example C(App:1) is refused, as repository names are lowercase).
+      - Without O(image), an existing container keeps its image, also when it is recreated (the new container is
+        created from the old one's image ID; by the name it was created with while that name still means the same
+        image).
     type: str
   pull:
     description:
@@ -73,6 +86,8 @@ options:
   env:
     description:
       - Environment variables. Values must be strings (quote V(yes), V(true) and numbers you mean as text).
+      - "The values never appear in the diff or the result: the diff shows the keys, with C(<hidden>) or
+        C(<hidden, changed>), and RV(container) shows C(KEY=<hidden>) for the keys set here."
       - Variables set by the image or earlier are not removed when left out here.
     type: dict
   labels:
@@ -261,7 +276,10 @@ options:
     type: bool
     default: false
   keep_volumes:
-    description: When removing the container (O(state=absent) or a recreate), keep its anonymous volumes.
+    description:
+      - When removing the container (O(state=absent) or a recreate), keep its anonymous volumes.
+      - A recreated container gets new anonymous volumes; with V(true) the old ones stay behind, unused.
+      - An O(auto_remove) container's anonymous volumes are removed by the daemon when it stops, whatever this says.
     type: bool
     default: true
 notes:
@@ -337,8 +355,10 @@ container:
 actions:
   description:
     - What the task did (or, in check mode, would do), in order. Items are C(pull), C(create), C(update),
-      C(connect:NETWORK), C(reconnect:NETWORK), C(start), C(restart), C(stop) and C(remove); a recreate is
-      C(stop), C(remove), C(create), C(start).
+      C(connect:NETWORK), C(reconnect:NETWORK), C(start), C(restart), C(stop), C(rename) and C(remove).
+    - A recreate is C(create) (the replacement, under a temporary name), its C(connect:NETWORK) items, C(stop)
+      (the old container, when running), C(rename) (the old one aside, the replacement into its name), C(start)
+      (when the state asks for it) and C(remove) (the old container).
   returned: success
   type: list
   elements: str

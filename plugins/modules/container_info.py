@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: container_info
 short_description: Inspect one Docker container, or list containers with filters
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(name), returns whether that container exists and its inspect result. A missing container is not an
     error.

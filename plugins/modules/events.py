@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: events
 short_description: Query the Docker daemon's events, or wait for events to happen
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads C(GET /events), the stream behind C(docker events).
   - "B(Query mode) (the default): returns the events between O(since) and O(until). O(until) defaults to now, so the
@@ -36,8 +36,9 @@ options:
     description:
       - Start of the window. Unix seconds (V(1700000000) or V(1700000000.25)), an RFC 3339 time
         (V(2024-05-01T12:00:00Z), V(2024-05-01T14:00:00.5+02:00)), a date or time without zone (V(2024-05-01),
-        read in the local time zone of the host the module runs on), or a Go duration meaning that long ago
-        (V(10m), V(1h30m), V(90s), V(1.5h)).
+        read in the local time zone of the host the module runs on, as the docker CLI does), or a Go duration
+        meaning that long ago (V(10m), V(1h30m), V(90s), V(1.5h), V(.5s)). V(0) is Unix time 0, not now.
+      - "A number above 10^11 (such as V(1700000000000)) is refused as milliseconds by mistake; give seconds."
       - Not set in query mode means as far back as the daemon remembers; in wait mode the default is now, so only
         events that happen while the task waits count. Set it in wait mode to also accept an event that happened
         shortly before the task started (for example V(30s)).

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: host_info
 short_description: Information about a Docker daemon and what it holds
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the daemon's C(/info) and C(/version) answers and the API version negotiated with it.
   - Optionally lists the containers, images, volumes and networks (each with the Engine API's own filters), and

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: image
 short_description: Pull, tag, push or remove a Docker image
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - "O(state=present): makes sure the image O(name) is on the daemon, pulling it when it is missing (or every time
     with O(pull=always)); with O(repository), also tags it as that repository; with O(push=true), pushes
@@ -91,20 +91,14 @@ options:
     description:
       - Credentials for the registry of the image, sent as C(X-Registry-Auth) for pull, push and the digest lookups.
       - Without them the registry is accessed anonymously.
-    type: dict
-    suboptions:
-      username:
-        description: The user name.
-        type: str
-      password:
-        description: The password (never logged).
-        type: str
-      serveraddress:
-        description: The registry address; defaults to the registry host in the image name (Docker Hub otherwise).
-        type: str
-      identitytoken:
-        description: An identity token instead of O(registry_auth.username) and O(registry_auth.password).
-        type: str
+      - "A dictionary with C(username) and C(password), or C(identitytoken); C(serveraddress) (the registry the
+        credentials are for) is optional for pull and push and defaults to the registry host in the image name."
+      - "Or the same as a string: a JSON object, or the base64 value of an C(X-Registry-Auth) header (C(auth), base64
+        of C(user:password), is understood too)."
+      - "The password, the identity token, C(auth) and a string form as a whole never appear in the output (they are
+        masked like C(no_log) values). The user name and server address are not secret and stay visible, so image
+        names that contain them are not masked."
+    type: raw
 notes:
   - Credentials from C(~/.docker/config.json) and credential helpers are not read; give O(registry_auth).
 seealso:

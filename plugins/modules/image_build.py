@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: image_build
 short_description: Build an image with the Docker daemon's builder, streaming the context
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sends a build context to C(POST /build) (the classic builder, as C(DOCKER_BUILDKIT=0 docker build)) and tags the
     result.
@@ -78,6 +78,11 @@ options:
     description:
       - Build-time variables (C(ARG)), as C(--build-arg). Values are sent as strings; V(null) declares the variable
         without a value.
+      - "Build arguments may carry tokens: their values never appear in the task's echoed arguments (C(invocation),
+        shown at C(-vvv)), in results or in messages; only the names are echoed. This is not C(no_log), which would
+        also mask every occurrence of a short value such as V(1.2) in the output (image tags included). A value
+        that a C(RUN) step prints, or that the image keeps (C(docker history)), is the Dockerfile's business:
+        use build secrets for real credentials."
     type: dict
     aliases: [args]
   labels:
@@ -101,9 +106,11 @@ options:
     type: bool
     default: true
   forcerm:
-    description: Remove the intermediate containers even when the build fails, as C(--force-rm).
+    description:
+      - Remove the intermediate containers even when the build fails, as C(--force-rm).
+      - Defaults to V(true) (unlike the docker CLI), so a failed build leaves no container behind.
     type: bool
-    default: false
+    default: true
   network_mode:
     description: The network of the C(RUN) steps, as C(--network), for example V(host), V(none) or a network name.
     type: str
@@ -134,20 +141,14 @@ options:
     description:
       - Credentials for the registry of the C(FROM) images (used with O(pull) or when a base image is missing), sent
         as C(X-Registry-Config).
-    type: dict
-    suboptions:
-      username:
-        description: The user name.
-        type: str
-      password:
-        description: The password (never logged).
-        type: str
-      serveraddress:
-        description: The registry host the credentials are for, for example V(registry.example.org:5000). Required.
-        type: str
-      identitytoken:
-        description: An identity token instead of O(registry_auth.username) and O(registry_auth.password).
-        type: str
+      - "A dictionary with C(username) and C(password), or C(identitytoken), and C(serveraddress): the registry host
+        the C(FROM) images come from, for example V(registry.example.org:5000) (required for a build)."
+      - "Or the same as a string: a JSON object, or the base64 value of an C(X-Registry-Auth) header (C(auth), base64
+        of C(user:password), is understood too)."
+      - "The password, the identity token, C(auth) and a string form as a whole never appear in the output (they are
+        masked like C(no_log) values). The user name and server address are not secret and stay visible, so image
+        names that contain them are not masked."
+    type: raw
 notes:
   - BuildKit (C(docker buildx)) features such as secrets, SSH forwarding and multi-platform outputs are not available
     through C(POST /build) without BuildKit's session protocol; this module uses the classic builder, which every
@@ -266,7 +267,7 @@ ARGUMENT_SPEC = {
     'nocache': {'type': 'bool', 'default': False},
     'pull': {'type': 'bool', 'default': False},
     'rm': {'type': 'bool', 'default': True},
-    'forcerm': {'type': 'bool', 'default': False},
+    'forcerm': {'type': 'bool', 'default': True},
     'network_mode': {'type': 'str', 'aliases': ['network']},
     'platform': {'type': 'str'},
     'cache_from': {'type': 'list', 'elements': 'str'},

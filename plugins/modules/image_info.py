@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: image_info
 short_description: List the images of a Docker daemon, or inspect some by name
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - "Without O(name), returns the image list (C(GET /images/json)), optionally with the API's filters, for example
     C({reference: 'busybox:*'})."

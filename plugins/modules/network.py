@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: network
 short_description: Create, recreate or remove a Docker network and attach containers to it
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes a network present (with the given driver, IPAM configuration, flags, options and labels, and the
     containers of O(connected) attached) or absent.
@@ -21,6 +21,14 @@ description:
     O(enable_ipv6) when set. Options the task leaves out are not compared."
   - A network cannot be changed in place, so a difference means removing it and creating it again. When containers
     are attached, that fails (naming them) unless O(force=true).
+  - Before the old network is removed, everything the daemon can check is checked, and a refusal changes nothing.
+    The driver must exist (built in, or an enabled plugin), and the new subnets must overlap no other network
+    (checked in check mode too). Then a temporary network with the new settings is created and removed again. That
+    test is impossible when the new subnet overlaps the old network's own (or reuses its bridge name); a failure
+    message then says so.
+  - If the new network is still refused after the old one was removed, the old network is created again with its
+    old settings and its containers are reconnected with their old aliases and addresses; the failure message says
+    what was removed and what exists now, and RV(old_network) holds the old network's inspect result.
 author:
   - dockerapi.engine team (@dockerapi)
 extends_documentation_fragment:
@@ -119,7 +127,7 @@ options:
       - With O(state=absent), disconnect all attached containers, then remove the network.
       - With O(state=present), allow recreating a network that has containers attached; they are disconnected
         first and, if they should stay (listed in O(connected), or any with O(appends=true)), attached to the new
-        network afterwards (without static addresses they may have had).
+        network afterwards, with their aliases (and static addresses that lie in the new O(ipam_config) subnets).
     type: bool
     default: false
 notes:
@@ -185,6 +193,11 @@ differences:
   type: list
   elements: str
   sample: ["labels.app: 'old', wanted 'shop'"]
+old_network:
+  description: The inspect result of the network as it was before a recreate whose new network the daemon refused.
+  returned: when a recreate failed after the old network was removed
+  type: dict
+  sample: {"Name": "shop", "Driver": "bridge", "IPAM": {"Config": [{"Subnet": "10.10.0.0/24"}]}}
 """
 
 from ansible_collections.dockerapi.engine.plugins.module_utils._networks import network

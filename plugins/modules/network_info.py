@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: network_info
 short_description: Information about one Docker network, or a filtered list of them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(name), inspects the network of exactly that name (or, failing that, the one whose ID starts with it, for
     12 or more hex digits) and says whether it exists. The inspect answer includes the running containers attached.

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: prune
 short_description: Remove unused containers, images, volumes, networks and build cache, with a real check mode
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Calls the Engine API's prune endpoints for each kind selected, with that kind's filters, and returns what was
     deleted and the space reclaimed.
@@ -25,8 +25,10 @@ attributes:
     details:
       - Lists exactly what a real run would delete for containers, images (image IDs and the layers that go with
         them), volumes and networks.
-      - For the builder cache, check mode lists the cache records not in use, which is what a prune with
-        O(builder_cache_all=true) deletes; O(builder_cache_filters) are not applied to that prediction.
+      - For the build cache the list is an B(estimate), and the result says so (RV(builder_cache_estimate=true)).
+        It applies O(builder_cache_all) and O(builder_cache_filters) as BuildKit documents them (records in use are
+        never removed; without O(builder_cache_all) shared, internal and frontend records are kept), but BuildKit
+        decides on details the API does not show.
   diff_mode:
     support: full
     details:
@@ -38,8 +40,13 @@ options:
     default: false
   containers_filters:
     description:
-      - "Filters: C(until) (a duration such as V(10m) or V(24h) ago, a date such as V(2024-03-01), or Unix seconds),
-        C(label) (V(key) or V(key=value); every one must match) and C(label!) (spares what carries all of them)."
+      - "Filters: C(until) (a duration such as V(10m) or V(24h) ago, a date such as V(2024-03-01) or
+        V(2024-03-01T12:00:00Z), or Unix seconds), C(label) (V(key) or V(key=value); every one must match) and
+        C(label!) (spares what carries all of them)."
+      - "C(until) follows the daemon's rules: a duration counts back from the B(daemon's) clock, and a date without a
+        zone is local time B(of the daemon) (both read from C(GET /info)). The module resolves C(until) once to
+        Unix seconds and sends that to the daemon, so check mode and the real run use the same instant (returned as
+        RV(until)). A number above 10^11 is refused as milliseconds by mistake."
       - "A value may be a string or a list; a dictionary value such as C({label: {env: test}}) becomes V(env=test)."
     type: dict
   images:
@@ -76,10 +83,15 @@ options:
     type: bool
     default: false
   builder_cache_filters:
-    description: "Filters of C(POST /build/prune), for example C({until: 24h})."
+    description:
+      - "Filters of C(POST /build/prune): C(until) (a Go duration such as V(24h): records not used for that long;
+        not a date), C(id) (a regular expression), C(parent), C(type), C(description), C(inuse), C(shared),
+        C(private). One value each; anything else is refused before any prune runs."
     type: dict
 notes:
   - Prune endpoints run one at a time on a daemon; a prune started while another runs fails with HTTP 409.
+  - Every request waits at most O(timeout) seconds for the daemon's answer; on a large daemon raise it for pruning.
+  - All filters of all selected kinds are checked before the first prune runs.
 seealso:
   - module: dockerapi.engine.container
   - module: dockerapi.engine.host_info
@@ -159,8 +171,19 @@ volumes_space_reclaimed:
   description: Bytes freed by removing the volumes.
   returned: when O(volumes=true) and not in check mode
   type: int
+until:
+  description:
+    - The instant each kind's C(until) filter was resolved to (Unix seconds with nine fraction digits), as sent to
+      the daemon.
+  returned: when a C(until) filter is given for containers, images or networks
+  type: dict
+  sample: {containers: "1700000000.000000000"}
+builder_cache_estimate:
+  description: In check mode, the build cache prediction is an estimate (BuildKit decides the details).
+  returned: in check mode, when O(builder_cache=true)
+  type: bool
 builder_cache_caches_deleted:
-  description: IDs of the build cache records removed (in check mode, the records not in use).
+  description: IDs of the build cache records removed (in check mode, an estimate of those that would be).
   returned: when O(builder_cache=true)
   type: list
   elements: str

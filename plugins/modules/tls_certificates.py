@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: tls_certificates
 short_description: Keep a small CA and issue dockerd server and client certificates on the controller
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps a certificate authority in two files (O(ca_cert), O(ca_key)). It is created when both files are absent
     and O(ca_create=true); it is B(never) created again over an existing or incomplete CA, and never renewed; an
@@ -115,8 +115,8 @@ options:
     type: bool
     default: false
 notes:
-  - The role M(dockerapi.engine.remote_api) uses this module to keep the CA, one server bundle per host and the
-    client bundles. See C(docs/remote-api.md) in the collection.
+  - The role P(dockerapi.engine.remote_api#role) uses this module to keep the CA, one server bundle per host and the
+    client bundles. See R(the remote API guide, ansible_collections.dockerapi.engine.docsite.guide_remote_api).
 seealso:
   - module: dockerapi.engine.host_info
 """
@@ -254,13 +254,10 @@ modes_fixed:
   elements: str
 """
 
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.dockerapi.engine.plugins.module_utils._errors import EngineError
 from ansible_collections.dockerapi.engine.plugins.module_utils._pki import service
+from ansible_collections.dockerapi.engine.plugins.module_utils._runner import run_local_module
 
+SERVICE = service
 ARGUMENT_SPEC = {
     'ca_cert': {'type': 'path', 'required': True},
     'ca_key': {'type': 'path', 'required': True, 'no_log': False},
@@ -280,16 +277,8 @@ ARGUMENT_SPEC = {
 
 
 def main() -> None:
-    # No daemon, no EngineClient: the shared run_module() would add connection options this module does not have.
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        result = service(module.params, module.check_mode, module._diff)
-    except EngineError as exc:
-        module.fail_json(msg=exc.msg, **exc.details)
-    except Exception as exc:  # a bug of ours: say so, with the traceback for the report
-        module.fail_json(msg='Unexpected error in dockerapi.engine (please report it): %s: %s'
-                         % (type(exc).__name__, exc), exception=traceback.format_exc())
-    module.exit_json(**result)
+    # No daemon, no EngineClient: the runner's local entry adds no connection options (this module has none).
+    run_local_module(ARGUMENT_SPEC, SERVICE)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: volume
 short_description: Create, recreate or remove a named Docker volume
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes a named volume present or absent.
   - "The daemon's own create is idempotent by name and silently ignores a differing driver, driver options or labels.
@@ -65,6 +65,8 @@ options:
       - V(options-changed) recreates it when the driver, a driver option or a label differs.
       - V(always) recreates it on every run.
       - A volume in use by a container cannot be recreated; the task fails and names the containers.
+      - Before the old volume is removed, a temporary volume with the new driver and options is created and removed
+        again; when the daemon refuses it, the task fails and the volume and its data are left as they were.
     type: str
     choices: [never, options-changed, always]
     default: never

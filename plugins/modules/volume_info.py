@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: volume_info
 short_description: Information about one Docker volume, or a filtered list of them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(name), inspects that volume (C(GET /volumes/{name})) and says whether it exists.
   - Without it, lists the volumes (C(GET /volumes)), with the API's O(filters).

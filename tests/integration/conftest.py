@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / 'tests' / 'harness'))
 from harness_info import load  # noqa: E402  (stdlib-only helper of the harness)
 
 BIN = Path(sys.executable).parent
-DEFAULT_DAEMONS = ('d20', 'd28')
+DEFAULT_DAEMONS = ('d20', 'd26', 'd28')
 
 
 def harness() -> dict:
@@ -35,7 +35,7 @@ def harness() -> dict:
 
 
 def target_daemons(target: str) -> list[str]:
-    """Daemons a target runs against: its ``daemons`` file, else 20.10 and 28.5."""
+    """Daemons a target runs against: its ``daemons`` file, else 20.10, 26.1 and 28.5."""
     listing = HERE / 'targets' / target / 'daemons'
     if listing.exists():
         return listing.read_text().split()

@@ -5,11 +5,15 @@ Every failure case asserts the message names the problem (and no traceback came 
 
 from __future__ import annotations
 
+import datetime
 import os
+import select
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,11 +56,126 @@ def test_mutual_tls_succeeds_with_the_client_bundle():
     assert result['info']['ID'] == docker_cli(d, 'info', '--format', '{{.ID}}').stdout.strip()
 
 
-def test_tls_hostname_checks_another_name_than_the_address():
+class NameOnlyServer:
+    """A TLS front for the d28 daemon whose certificate carries only ``DNS:only-name.test``.
+
+    The harness daemon's own certificate also carries ``IP:127.0.0.1``, so dialling 127.0.0.1 there
+    proves nothing about ``tls_hostname``. This server, on 127.0.0.1:<free port>, presents a
+    certificate from the harness CA without the dialled address, demands a client certificate from
+    the same CA (as ``--tlsverify`` does), and passes the bytes through to d28's unix socket.
+    """
+
+    NAME = 'only-name.test'
+
+    def __init__(self, workdir: Path, upstream: str) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        d = tls_daemon()
+        ca_cert = x509.load_pem_x509_certificate(Path(d['ca_cert']).read_bytes())
+        ca_key = serialization.load_pem_private_key(Path(d['ca_key']).read_bytes(), password=None)
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.NAME)]))
+                .issuer_name(ca_cert.subject)
+                .public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(hours=2))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(self.NAME)]), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .sign(ca_key, hashes.SHA256()))
+        cert_file, key_file = workdir / 'only-name-cert.pem', workdir / 'only-name-key.pem'
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        key_file.chmod(0o600)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(str(cert_file), str(key_file))
+        self.context.verify_mode = ssl.CERT_REQUIRED
+        self.context.load_verify_locations(cafile=d['ca_cert'])
+        self.upstream = upstream
+        self.handshakes = 0
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                raw, dummy = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw: socket.socket) -> None:
+        raw.settimeout(60)
+        try:
+            conn = self.context.wrap_socket(raw, server_side=True)
+        except OSError:  # ssl.SSLError too: a client that gave up (or probed the names) after the handshake
+            raw.close()
+            return
+        self.handshakes += 1
+        up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            up.connect(self.upstream)
+            while True:
+                ready = [conn] if conn.pending() else select.select([conn, up], [], [], 60)[0]
+                if not ready:
+                    return
+                for source in ready:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (up if source is conn else conn).sendall(data)
+        except OSError:
+            pass
+        finally:
+            up.close()
+            conn.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture(scope='module')
+def name_only_server(tmp_path_factory):
+    d28 = harness()['daemons']['d28']
+    server = NameOnlyServer(tmp_path_factory.mktemp('only-name'), d28['docker_host'][len('unix://'):])
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_certificate_without_the_dialled_address_fails_without_tls_hostname(name_only_server):
     d = tls_daemon()
-    result = run_module('host_info', dict(docker_host=d['docker_host'], tls_hostname=d['tls_hostname'],
-                                          **bundle(d['cert_dir'])))
+    result = run_module('host_info', dict(docker_host='tcp://127.0.0.1:%d' % name_only_server.port, **bundle(d['cert_dir'])))
+    assert_clean_failure(result, "not valid for the name '127.0.0.1'", 'tls_hostname', 'DNS:only-name.test')
+    assert result['certificate_names'] == ['CN=only-name.test', 'DNS:only-name.test']
+
+
+@pytest.mark.parametrize('how', ['option', 'environment'])
+def test_tls_hostname_checks_another_name_than_the_address(name_only_server, how):
+    d = tls_daemon()
+    args = dict(docker_host='tcp://127.0.0.1:%d' % name_only_server.port, **bundle(d['cert_dir']))
+    env = {}
+    if how == 'option':
+        args['tls_hostname'] = NameOnlyServer.NAME
+    else:
+        env['DOCKER_TLS_HOSTNAME'] = NameOnlyServer.NAME
+    before = name_only_server.handshakes
+    result = run_module('host_info', args, env=env)
     assert not result.get('failed'), result
+    assert name_only_server.handshakes > before  # it went through the name-only front, not elsewhere
+    # the answer is d28's own: the CLI on d28's socket sees the same daemon ID
+    assert result['info']['ID'] == docker_cli(harness()['daemons']['d28'], 'info', '--format', '{{.ID}}').stdout.strip()
 
 
 def test_wrong_tls_hostname_names_the_certificate_names():

@@ -86,7 +86,7 @@ def test_rebuilt_image_recreates_the_container(daemon_name: str) -> None:
         new = _build(daemon, tag, prefix, 'two')
         assert new != old
         predicted = run('container', args, check=True)
-        assert predicted['actions'] == ['stop', 'remove', 'create', 'start']
+        assert predicted['actions'] == ['create', 'stop', 'rename', 'start', 'remove']
         done = run('container', args)
         assert done['actions'] == predicted['actions']
         assert docker_cli(daemon, 'inspect', '--format', '{{.Image}} {{.State.Running}}', prefix + '-c').stdout.split() \
@@ -127,7 +127,7 @@ def test_pull_missing_and_always_from_the_local_registry() -> None:
         docker_cli(daemon, 'push', repo + ':latest')
         docker_cli(daemon, 'tag', first_id, repo + ':latest')  # the daemon's tag points at the old image again
         predicted = run('container', dict(args, pull='always'), check=True)
-        assert predicted['actions'] == ['pull', 'stop', 'remove', 'create', 'start']
+        assert predicted['actions'] == ['pull', 'create', 'stop', 'rename', 'start', 'remove']
         done = run('container', dict(args, pull='always'))
         assert done['actions'] == predicted['actions']
         assert done['container']['Image'] == second_id

@@ -48,8 +48,8 @@ class EventsProxy:
         up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         up.connect(self.upstream)
         first = client.recv(65536)
-        entry = {'client': client, 'up': up, 'down_bytes': 0, 'frozen': False,
-                 'events': b'/events' in first.split(b'\r\n', 1)[0]}
+        entry = {'client': client, 'up': up, 'down_bytes': 0, 'frozen': False, 'arrivals': [],
+                 'events': b'/events' in first.split(b'\r\n', 1)[0], 'request_line': first.split(b'\r\n', 1)[0]}
         with self.lock:
             self.streams.append(entry)
         up.sendall(first)
@@ -67,6 +67,7 @@ class EventsProxy:
                         if entry['frozen']:
                             return
                         entry['down_bytes'] += len(data)
+                        entry['arrivals'].append((time.time(), data))
                     dst.sendall(data)
         except OSError:
             pass
@@ -204,3 +205,47 @@ def test_a_window_into_the_future_ends_at_until_with_what_happened(daemon_name: 
     assert [(e['Action'], e['Actor']['ID']) for e in result['events']] == [('create', made)]
     assert not result['truncated']
     assert ended_at >= until - 0.2  # the stream stayed open until `until` (the daemon's clock is this host's)
+
+
+@pytest.mark.parametrize('daemon_name', ['d20', 'd28'])
+def test_wait_was_listening_before_the_event(daemon_name: str) -> None:
+    """Wait mode is subscribed before the event happens, and the event reaches it live.
+
+    The proxy shows when the daemon answered the /events request (its response head went
+    through: the daemon has the subscription); only then is the event caused. The event must
+    then arrive on that same open stream after it was caused, and be the task's result.
+    """
+    daemon = _daemon(daemon_name)
+    p = EventsProxy(_socket_path(daemon))
+    prefix = _prefix()
+    name = prefix + '-w'
+    try:
+        thread, box = _in_background({'docker_host': 'unix://' + p.path, 'wait': True, 'wait_timeout': 60,
+                                      'filters': {'container': name, 'event': 'create'}})
+        entry = p.wait_for_stream(timeout=60)
+        with p.lock:
+            listening_at = entry['arrivals'][0][0]
+            head = entry['arrivals'][0][1]
+        assert head.startswith(b'HTTP/1.1 200'), head[:200]
+        assert b'"Action":"create"' not in b''.join(d for dummy, d in entry['arrivals'])  # nothing yet
+        time.sleep(0.5)
+        caused_at = time.time()
+        made = docker_cli(daemon, 'create', '--name', name, '--label', 'dockerapi.test=' + prefix,
+                          harness()['test_image'], 'true').stdout.strip()
+        thread.join(60)
+        result = box['result']
+        assert not result.get('failed'), result
+        assert [(e['Action'], e['Actor']['ID']) for e in result['events']] == [('create', made)]
+        event_ns = result['events'][0]['timeNano']
+        # The event happened after the daemon had answered the waiting request ...
+        assert event_ns / 1e9 > listening_at, (event_ns, listening_at)
+        # ... and came down the stream that was already open, not through a later request or a replay.
+        with p.lock:
+            carried = [(at, d) for at, d in entry['arrivals'] if made.encode() in d]
+            requests = [e['request_line'] for e in p.streams if e['events']]
+        assert carried and carried[0][0] >= caused_at, (carried, caused_at)
+        assert len(requests) == 1, requests
+        assert b'since=' in requests[0]  # the replay window starts when the task started, never earlier
+    finally:
+        docker_cli(daemon, 'rm', '-f', name, check=False)
+        p.close()

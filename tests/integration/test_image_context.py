@@ -13,7 +13,10 @@ A second test checks that the module's peak memory does not grow with the contex
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import tempfile
+import threading
 import uuid
 
 import pytest
@@ -26,7 +29,9 @@ from image_build_memory import collections_root, make_context, run_module_measur
 
 sys.path.insert(0, collections_root())
 
+from ansible_collections.dockerapi.engine.plugins.module_utils import _context, _images  # noqa: E402
 from ansible_collections.dockerapi.engine.plugins.module_utils._context import context_file_list  # noqa: E402
+from ansible_collections.dockerapi.engine.plugins.module_utils._runner import execute  # noqa: E402
 
 DAEMON = 'd28'
 LIST_STEP = 'RUN echo BEGIN-LIST && cd /ctx && find . -mindepth 1 | sort && echo END-LIST'
@@ -174,3 +179,90 @@ def test_peak_memory_does_not_grow_with_the_context(daemon: dict, tmp_path) -> N
         docker_cli(daemon, 'image', 'rm', '-f', '%s:10' % name, '%s:200' % name, check=False)
     # Generous: a buffered context would add 200 MiB here; streaming adds (almost) nothing.
     assert peaks[200] < peaks[10] * 1.25 + 8 * 1024, peaks
+
+
+class _UploadRecorder:
+    """A unix-socket proxy in front of the daemon recording, for every piece of the upload it receives,
+    how many bytes of context file content the module had read from disk at that moment."""
+
+    def __init__(self, upstream: str, read_counter: list) -> None:
+        self.upstream = upstream
+        self.read_counter = read_counter
+        self.dir = tempfile.mkdtemp(prefix='dockerapi-upload-')
+        self.path = os.path.join(self.dir, 'proxy.sock')
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(4)
+        self.samples: list[tuple[int, int]] = []  # (bytes received so far on a /build connection, bytes read)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, dummy = self.server.accept()
+            except OSError:
+                return
+            up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            up.connect(self.upstream)
+            threading.Thread(target=self._pump, args=(up, client, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, up, True), daemon=True).start()
+
+    def _pump(self, src, dst, upload: bool) -> None:
+        received = 0
+        is_build = False
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if upload:
+                    if received == 0 or b'POST /' in data[:64]:
+                        is_build = b'/build?' in data.split(b'\r\n', 1)[0]
+                        received = 0
+                    received += len(data)
+                    if is_build:
+                        self.samples.append((received, self.read_counter[0]))
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_the_context_is_sent_while_it_is_read(daemon: dict, tmp_path, monkeypatch) -> None:
+    """Streaming, proven from the outside: at every moment of the upload, what the module has read from
+    disk is at most a few chunks ahead of what the daemon's socket has received. A module that reads
+    (or tars) the whole context before sending would be 64 MiB ahead at the first byte."""
+    read = [0]
+    original = _context.iter_file_content
+
+    def counting(path, size, chunk_size=_context.CHUNK_SIZE):
+        for data in original(path, size, chunk_size):
+            read[0] += len(data)
+            yield data
+    monkeypatch.setattr(_context, 'iter_file_content', counting)
+
+    root = str(tmp_path / 'ctx')
+    total = make_context(root, 64, harness()['test_image'], random_share=0.05)
+    proxy = _UploadRecorder(daemon['docker_host'][len('unix://'):], read)
+    name = 'it-imgstream-%s:1' % uuid.uuid4().hex[:6]
+    try:
+        result = execute(_images.image_build, {'path': root, 'name': name, 'docker_host': 'unix://' + proxy.path,
+                                               'timeout': 120}, False, False, {})
+    finally:
+        proxy.close()
+        docker_cli(daemon, 'image', 'rm', '-f', name, check=False)
+    assert result['image_id'], result
+    assert 60 * 1024 * 1024 <= read[0] <= total + 4096  # the files and the Dockerfile
+    samples = proxy.samples
+    assert len(samples) > 50, 'the upload arrived in %d pieces' % len(samples)
+    ahead = max(r - received for received, r in samples)
+    # A few chunks (256 KiB each) plus socket buffers; far from the 64 MiB of a buffered upload.
+    assert ahead < 8 * _context.CHUNK_SIZE + 4 * 1024 * 1024, ahead
+    assert samples[0][1] < 8 * 1024 * 1024, 'already %d bytes read before the first byte was sent' % samples[0][1]

@@ -122,3 +122,74 @@ def test_engine_module_defaults_do_not_reach_it_and_diff(tmp_path):
     assert issued['diff']['after']['certificate']['serial'] == issued['certificate']['serial']
     assert issued['ca']['serial'] == first['ca']['serial']
     assert (tmp_path / 'clients' / 'a' / 'cert.pem').exists()
+
+
+def _verifies(cert_path: Path, ca_cert) -> bool:
+    from cryptography import x509
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+    except Exception:  # pylint: disable=broad-except  # InvalidSignature, ValueError, TypeError: not issued by it
+        return False
+    return True
+
+
+def test_parallel_runs_create_one_ca_and_every_certificate_verifies(tmp_path):
+    """Ten forks issue a server and a client bundle each against one empty PKI directory at the same moment.
+
+    Without the PKI lock, a fork reading the CA between another's key and certificate writes fails with
+    "The CA is incomplete", or two forks each create a CA and sign with their own.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    hosts = ['h%02d' % i for i in range(10)]
+    pki = tmp_path / 'pki'
+    results = tmp_path / 'results'
+    results.mkdir()
+    ca = {'ca_cert': str(pki / 'ca' / 'ca.pem'), 'ca_key': str(pki / 'ca' / 'ca-key.pem')}
+    play = [{
+        'hosts': 'fleet',
+        'gather_facts': False,
+        'tasks': [{
+            'dockerapi.engine.tls_certificates': dict(ca, kind='server', dest=str(pki / 'servers') + '/{{ inventory_hostname }}',
+                                                      subject_alt_names=['{{ inventory_hostname }}.test']),
+            'register': 'server',
+        }, {
+            'dockerapi.engine.tls_certificates': dict(ca, kind='client', dest=str(pki / 'clients') + '/{{ inventory_hostname }}'),
+            'register': 'client',
+        }, {
+            'ansible.builtin.copy': {'content': '{{ {"server": server, "client": client} | to_json }}',
+                                     'dest': str(results) + '/{{ inventory_hostname }}.json'},
+        }],
+    }]
+    inventory = {'fleet': {'hosts': {h: {'ansible_connection': 'local',
+                                         'ansible_python_interpreter': '{{ ansible_playbook_python }}'} for h in hosts}}}
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text(json.dumps(play))
+    (tmp_path / 'inventory.json').write_text(json.dumps(inventory))
+    proc = subprocess.run([str(BIN / 'ansible-playbook'), '-i', str(tmp_path / 'inventory.json'), '--forks', '10',
+                           str(playbook)], env=ansible_env(), capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+    # Exactly one CA: two files (no temporary leftovers), one creator, the same certificate seen by all.
+    assert sorted(p.name for p in (pki / 'ca').iterdir()) == ['ca-key.pem', 'ca.pem']
+    ca_cert = x509.load_pem_x509_certificate((pki / 'ca' / 'ca.pem').read_bytes())
+    ca_key = serialization.load_pem_private_key((pki / 'ca' / 'ca-key.pem').read_bytes(), password=None)
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    assert ca_key.public_key().public_bytes(*spki) == ca_cert.public_key().public_bytes(*spki)
+    fingerprints, created = set(), 0
+    for host in hosts:
+        res = json.loads((results / ('%s.json' % host)).read_text())
+        for kind in ('server', 'client'):
+            assert not res[kind].get('failed'), res[kind]
+            fingerprints.add(res[kind]['ca']['fingerprint_sha256'])
+            created += bool(res[kind]['ca']['created'])
+            bundle = pki / ('%ss' % kind) / host
+            assert _verifies(bundle / 'cert.pem', ca_cert), (kind, host)
+            assert (bundle / 'ca.pem').read_bytes() == (pki / 'ca' / 'ca.pem').read_bytes()
+            leaf = x509.load_pem_x509_certificate((bundle / 'cert.pem').read_bytes())
+            key = serialization.load_pem_private_key((bundle / 'key.pem').read_bytes(), password=None)
+            assert key.public_key().public_bytes(*spki) == leaf.public_key().public_bytes(*spki), (kind, host)
+    assert created == 1
+    assert len(fingerprints) == 1

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import all_targets, run_target
+from conftest import HERE, all_targets, run_target, target_daemons
+
+ENGINES = {'d20', 'd26', 'd28'}  # 20.10 (API 1.41), 26.1 (1.45), 28.5 (1.51): the README promises all three
+
+
+def test_every_target_runs_on_the_three_engines() -> None:
+    targets = sorted(p.parent.parent.name for p in (HERE / 'targets').glob('*/tasks/main.yml'))
+    assert targets, 'no integration targets found'
+    missing = {t: sorted(ENGINES - set(target_daemons(t))) for t in targets if not ENGINES <= set(target_daemons(t))}
+    assert not missing, 'targets not run on every engine: %s' % missing
 
 
 @pytest.mark.parametrize(('target', 'daemon'), all_targets(), ids=['%s-%s' % p for p in all_targets()])

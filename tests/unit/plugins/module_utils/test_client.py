@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import http.client
 import io
 import json
 import random
@@ -21,8 +23,10 @@ from ansible_collections.dockerapi.engine.plugins.module_utils._client import (
 from ansible_collections.dockerapi.engine.plugins.module_utils._connection import resolve_settings
 from ansible_collections.dockerapi.engine.plugins.module_utils._errors import (
     APIVersionError,
+    ConfigurationError,
     Conflict,
     NotFound,
+    ProtocolError,
     StreamError,
     UnsupportedFeature,
 )
@@ -163,3 +167,155 @@ def test_status_mapping():
     assert isinstance(client._api_error(409, b'{"message": "in use"}', 'POST', '/x'), Conflict)
     plain = client._api_error(500, b'plain text', 'GET', '/x')
     assert plain.message == 'plain text' and 'HTTP 500' in plain.msg
+
+
+# ---- hardening: odd answers and broken connections become EngineErrors with a message -------------
+
+
+class FakeRaw:
+    """Just enough of http.client.HTTPResponse for Response."""
+
+    def __init__(self, chunks, length=None, status=200):
+        self._chunks = list(chunks)
+        self.length = length
+        self.status = status
+        self.headers = {}
+
+    def read1(self, size):
+        return self._chunks.pop(0) if self._chunks else b''
+
+
+@pytest.mark.parametrize('body', [b'<html>502 Bad Gateway</html>', b'{"Id": "abc', b'\xff\xfe', b'{"a": 1} trailing'])
+def test_a_body_that_is_not_json_is_a_protocol_error(body):
+    response = _client.Response(FakeRaw([]), 'POST', '/containers/create', None, body, where='unix:///x.sock')
+    with pytest.raises(ProtocolError) as exc:
+        response.json()
+    msg = exc.value.msg
+    assert 'POST /containers/create' in msg and 'not valid JSON' in msg and 'unix:///x.sock' in msg
+    assert 'may have carried out the POST' in msg  # a write whose answer broke may have happened
+
+
+def test_a_read_whose_answer_is_not_json_does_not_claim_a_change():
+    response = _client.Response(FakeRaw([]), 'GET', '/info', None, b'nope')
+    with pytest.raises(ProtocolError) as exc:
+        response.json()
+    assert 'carried out' not in exc.value.msg
+
+
+def test_a_stream_cut_before_its_content_length_is_an_incomplete_read():
+    raw = FakeRaw([b'{"a": 1}'], length=40)
+    raw.read1 = lambda size, chunks=[b'{"a": 1}']: chunks.pop(0) if chunks else b''  # length is not decremented
+    response = _client.Response(raw, 'GET', '/events', None)
+    chunks = response.iter_chunks()
+    assert next(chunks) == b'{"a": 1}'
+    with pytest.raises(http.client.IncompleteRead):
+        next(chunks)
+
+
+def test_a_stream_that_ends_at_its_length_or_without_one_ends_normally():
+    assert list(_client.Response(FakeRaw([b'ab', b'c'], length=0), 'GET', '/x', None).iter_chunks()) == [b'ab', b'c']
+    assert list(_client.Response(FakeRaw([b'ab'], length=None), 'GET', '/x', None).iter_chunks()) == [b'ab']
+
+
+@pytest.mark.parametrize('version', [{'ApiVersion': 'latest', 'MinAPIVersion': '1.12'},
+                                     {'ApiVersion': '1.51', 'MinAPIVersion': 'x'},
+                                     {'ApiVersion': '1.5a'}])
+def test_negotiation_refuses_non_numeric_versions(version):
+    with pytest.raises(APIVersionError) as exc:
+        FakeClient(version).negotiate()
+    assert 'not a version number' in exc.value.msg
+
+
+@pytest.mark.parametrize('answer', [[1], 'text', 42])
+def test_negotiation_refuses_a_version_answer_that_is_not_an_object(answer):
+    with pytest.raises(ProtocolError) as exc:
+        FakeClient(answer).negotiate()
+    assert 'GET /version' in exc.value.msg
+
+
+@pytest.mark.parametrize(('status', 'payload', 'needle'), [
+    (500, b'', 'Internal Server Error (the daemon sent no error text)'),
+    (500, b'[1, 2]', '[1, 2]'),
+    (500, b'{"message": 42}', '{"message": 42}'),
+    (503, b'   ', 'Service Unavailable'),
+])
+def test_error_statuses_with_odd_bodies(status, payload, needle):
+    err = FakeClient({})._api_error(status, payload, 'GET', '/x')
+    assert err.status == status and needle in err.msg and isinstance(err.message, str)
+
+
+def test_incomplete_read_is_described_with_the_bytes_counted():
+    client = FakeClient({})
+    problem = client._describe_failure(http.client.IncompleteRead(b'12345', 10), 'DELETE', '/volumes/v', 5)
+    assert isinstance(problem, ProtocolError)
+    assert '5 bytes received, 10 more expected' in problem.msg and 'may have carried out the DELETE' in problem.msg
+
+
+def test_timeouts_are_shown_rounded():
+    assert _client._fmt_seconds(1.9999762340000302) == '2' and _client._fmt_seconds(0.25) == '0.25'
+    assert _client._fmt_seconds(60) == '60'
+
+
+# ---- client certificates and keys --------------------------------------------------------------------
+
+
+def _cert(tmp_path, not_before, not_after, usages):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'client')])
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(1).not_valid_before(not_before).not_valid_after(not_after))
+    if usages is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    path = tmp_path / 'cert.pem'
+    path.write_bytes(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+    return str(path), key
+
+
+def test_client_certificate_problems_are_named(tmp_path):
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+    client_auth = [ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert 'expired on' in _client._client_cert_problem(_cert(tmp_path, now - 9 * day, now - day, client_auth)[0])
+    assert 'not yet valid' in _client._client_cert_problem(_cert(tmp_path, now + day, now + 9 * day, client_auth)[0])
+    assert 'does not include clientAuth' in _client._client_cert_problem(
+        _cert(tmp_path, now - day, now + day, [ExtendedKeyUsageOID.SERVER_AUTH])[0])
+    assert _client._client_cert_problem(_cert(tmp_path, now - day, now + day, client_auth)[0]) is None
+    assert _client._client_cert_problem(_cert(tmp_path, now - day, now + day, None)[0]) is None  # no EKU: any use
+    (tmp_path / 'junk.pem').write_text('not a certificate')
+    assert _client._client_cert_problem(str(tmp_path / 'junk.pem')) is None
+
+
+def test_encrypted_keys_are_detected_and_refused_without_a_passphrase(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert, key = _cert(tmp_path, now - datetime.timedelta(days=1), now + datetime.timedelta(days=1),
+                      [ExtendedKeyUsageOID.CLIENT_AUTH])
+    for fmt in (serialization.PrivateFormat.PKCS8, serialization.PrivateFormat.TraditionalOpenSSL):
+        path = tmp_path / 'key.pem'
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, fmt, serialization.BestAvailableEncryption(b'pw')))
+        assert _client._key_is_encrypted(str(path))
+        settings = resolve_settings({'docker_host': 'tcp://127.0.0.1:2376', 'client_cert': cert, 'client_key': str(path),
+                                     'validate_certs': False}, {})
+        with pytest.raises(ConfigurationError) as exc:
+            EngineClient(settings)._tls_context()
+        assert 'is encrypted' in exc.value.msg and 'client_key_passphrase' in exc.value.msg
+        right = resolve_settings({'docker_host': 'tcp://127.0.0.1:2376', 'client_cert': cert, 'client_key': str(path),
+                                  'validate_certs': False, 'client_key_passphrase': 'pw'}, {})
+        assert EngineClient(right)._tls_context() is not None
+        wrong = right._replace(client_key_passphrase='nope')
+        with pytest.raises(ConfigurationError) as exc:
+            EngineClient(wrong)._tls_context()
+        assert 'could not be decrypted' in exc.value.msg
+    plain = tmp_path / 'plain.pem'
+    plain.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
+    assert not _client._key_is_encrypted(str(plain))

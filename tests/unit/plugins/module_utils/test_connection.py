@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dockerapi.engine.plugins.module_utils._connection import (
+    inline_pem_values,
     parse_docker_host,
     resolve_settings,
 )
@@ -145,3 +146,47 @@ def test_bad_timeout_from_environment_names_the_variable():
 def test_https_with_tls_false_is_contradictory():
     with pytest.raises(ConfigurationError):
         settings(docker_host='https://docker1.example', tls=False)
+
+
+@pytest.mark.parametrize('value', [1e10, 10 ** 12, '1e10', 7 * 24 * 3600 + 1])
+def test_timeout_too_large_is_refused(value):
+    with pytest.raises(ConfigurationError) as exc:
+        settings(timeout=value)
+    assert 'too large' in exc.value.msg and '604800' in exc.value.msg
+
+
+def test_timeout_up_to_a_week_is_accepted():
+    assert settings(timeout=7 * 24 * 3600).timeout == 604800
+    assert settings({'DOCKER_TIMEOUT': '0.5'}).timeout == 0.5
+
+
+@pytest.mark.parametrize('value', ['1e10', 'nan', '-inf', '-1', '1e400'])
+def test_bad_timeout_from_environment_is_refused(value):
+    with pytest.raises(ConfigurationError) as exc:
+        settings({'DOCKER_TIMEOUT': value})
+    assert exc.value.msg.startswith('DOCKER_TIMEOUT')
+
+
+def test_client_key_passphrase_is_carried_and_no_log():
+    from ansible_collections.dockerapi.engine.plugins.module_utils._connection import CONNECTION_ARGSPEC
+
+    assert CONNECTION_ARGSPEC['client_key_passphrase'] == {'type': 'str', 'no_log': True}
+    assert settings(client_key_passphrase='pw').client_key_passphrase == 'pw'
+    assert settings().client_key_passphrase is None
+
+
+@pytest.mark.parametrize('option', ['client_key', 'client_cert', 'ca_path'])
+def test_pem_text_instead_of_a_path_is_refused_without_echoing_it(option):
+    pem = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LXZhbHVl\n-----END PRIVATE KEY-----\n'
+    params = {'docker_host': 'tcp://127.0.0.1:2376', option: pem}
+    if option != 'ca_path':
+        params['client_key' if option == 'client_cert' else 'client_cert'] = '/some/file.pem'
+    assert inline_pem_values(params) == {option: pem}
+    with pytest.raises(ConfigurationError) as caught:
+        settings(**params)
+    assert option in caught.value.msg and 'path' in caught.value.msg
+    assert 'c2VjcmV0LXZhbHVl' not in caught.value.msg
+
+
+def test_paths_are_not_taken_for_pem_text():
+    assert inline_pem_values({'client_key': '~/.docker/key.pem', 'client_cert': None}) == {}

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from ansible_collections.dockerapi.engine.plugins.module_utils import _containers as C
-from ansible_collections.dockerapi.engine.plugins.module_utils._errors import ConfigurationError, Conflict, EngineError, NotFound
+from ansible_collections.dockerapi.engine.plugins.module_utils._errors import (
+    ConfigurationError, Conflict, ConnectionProblem, EngineError, NotFound)
 
 IMAGE = {'Id': 'sha256:img', 'Config': {'Cmd': ['sh'], 'Env': ['PATH=/bin'], 'Labels': None}}
 
@@ -38,6 +39,9 @@ class FakeClient:
     def __init__(self, api='1.41'):
         self.api_version = api
         self.calls = []
+
+    def close(self):
+        self.calls.append(('CLOSE', ''))
 
     def api_at_least(self, version):
         return tuple(int(p) for p in self.api_version.split('.')) >= tuple(int(p) for p in version.split('.'))
@@ -98,11 +102,11 @@ def test_memory_above_custom_swap_needs_memory_swap():
     {'init': True}, {'stop_signal': 'SIGKILL'},
 ])
 def test_other_changes_recreate(change):
-    assert plan(**change).actions == ['stop', 'remove', 'create', 'start']
+    assert plan(**change).actions == ['create', 'stop', 'rename', 'start', 'remove']
 
 
 def test_image_id_change_recreates():
-    assert plan(image={'Id': 'sha256:new', 'Config': {}}).actions == ['stop', 'remove', 'create', 'start']
+    assert plan(image={'Id': 'sha256:new', 'Config': {}}).actions == ['create', 'stop', 'rename', 'start', 'remove']
 
 
 def test_states():
@@ -116,10 +120,13 @@ def test_states():
     assert plan(container=stopped, state='stopped').actions == []
     assert plan(state='present').actions == []
     assert plan(restart=True).actions == ['restart']
-    assert plan(recreate=True).actions == ['stop', 'remove', 'create', 'start']
+    assert plan(recreate=True).actions == ['create', 'stop', 'rename', 'start', 'remove']
+    # without image the recreate keeps the container's image
+    assert plan(recreate=True, image=None).actions == ['create', 'stop', 'rename', 'start', 'remove']
     # present keeps a running container running across a recreate
-    assert plan(state='present', env={'A': '9'}).actions == ['stop', 'remove', 'create', 'start']
-    assert plan(container=stopped, state='present', env={'A': '9'}).actions == ['remove', 'create']
+    assert plan(state='present', env={'A': '9'}).actions == ['create', 'stop', 'rename', 'start', 'remove']
+    assert plan(state='stopped', env={'A': '9'}).actions == ['create', 'stop', 'rename', 'remove']
+    assert plan(container=stopped, state='present', env={'A': '9'}).actions == ['create', 'rename', 'remove']
     assert plan(state='absent').actions == ['stop', 'remove']
     assert plan(container=None, state='absent').actions == []
 
@@ -190,12 +197,44 @@ def test_validation_before_any_write():
     assert 'Invalid port spec' in err.value.msg
 
 
-def test_references():
-    assert C.split_reference('busybox') == ('busybox', 'latest')
-    assert C.split_reference('127.0.0.1:5000/a/b:1.2') == ('127.0.0.1:5000/a/b', '1.2')
-    assert C.split_reference('127.0.0.1:5000/a/b') == ('127.0.0.1:5000/a/b', 'latest')
-    assert C.split_reference('a@sha256:ff') == ('a', 'sha256:ff')
-    assert C.full_reference('a') == 'a:latest'
+def test_image_references_are_validated_by_the_image_parser():
+    assert C.image_reference({'image': 'busybox'}) == ('busybox:latest', C.parse_reference('busybox'))
+    assert C.image_reference({'image': '127.0.0.1:5000/a/b:1.2'})[0] == '127.0.0.1:5000/a/b:1.2'
+    assert C.image_reference({'image': 'sha256:' + 'a' * 64}) == ('sha256:' + 'a' * 64, None)
+    for bad in ('App:1', 'foo::bar', 'a b'):
+        with pytest.raises(ConfigurationError) as err:
+            C.image_reference({'image': bad})
+        assert 'image' in err.value.msg and bad in err.value.msg
+
+
+@pytest.mark.parametrize(('option', 'value', 'words'), [
+    ('cpus', float('nan'), 'finite'), ('cpus', float('inf'), 'finite'), ('cpus', 1e30, 'far more'),
+    ('memory', '1e30', 'not a size'), ('memory', '99999999999g', 'out of range'), ('cpu_shares', 2 ** 70, 'out of range'),
+    ('stop_timeout', 10 ** 12, 'out of range'), ('pids_limit', 2 ** 63, 'out of range'),
+])
+def test_absurd_numbers_fail_clearly_before_any_call(option, value, words):
+    with pytest.raises(ConfigurationError) as err:
+        C.validate(params(**{option: value}), FakeClient())
+    assert option in err.value.msg and words in err.value.msg
+
+
+def test_names_are_checked():
+    C.check_name('web-1.a_b')
+    for bad in ('x' * 256, 'a', '-web', 'we b', 'web/1', 'web\n'):
+        with pytest.raises(ConfigurationError) as err:
+            C.check_name(bad)
+        assert 'name' in err.value.msg
+
+
+def test_env_values_are_hidden():
+    container = copy.deepcopy(INSPECT)
+    the_plan = plan(container=container, env={'A': 'secret-2'})
+    want = C.desired(params(env={'A': 'secret-2'}), IMAGE)
+    view = C._diff_view(want, container, params(env={'A': 'secret-2'}), the_plan)
+    assert view['before']['env'] == {'A': C.HIDDEN} and view['after']['env'] == {'A': C.HIDDEN_CHANGED}
+    assert 'secret' not in repr(view) and "'1'" not in repr(view['before'])
+    shown = C.hide_env_in_inspect(container, ['A'])
+    assert shown['Config']['Env'] == ['A=<hidden>', 'PATH=/bin'] and container['Config']['Env'][0] == 'A=1'
 
 
 class ConflictClient(FakeClient):
@@ -225,3 +264,37 @@ def test_info_shapes_are_not_ours_when_only_the_id_prefix_matches():
             return {'Id': 'abcdef', 'Name': '/other'}
     assert C.get_container(Client(), 'abc') is None
     assert C.get_container(Client(), 'abc', exact=False)['Name'] == '/other'
+
+
+class LostAnswerClient(FakeClient):
+    """The create request went out and the connection died before the answer; the lookup afterwards finds ``after``."""
+
+    class settings:  # noqa: N801 - mimics the attribute
+        timeout = 60
+
+    def __init__(self, after):
+        super().__init__()
+        self.after = after
+        self.posts = 0
+
+    def get_json(self, path, params=None, **kw):
+        if self.after is None:
+            raise NotFound(404, 'No such container', 'GET', path)
+        return self.after
+
+    def post_json(self, path, params=None, body=None, **kw):
+        self.posts += 1
+        raise ConnectionProblem('The connection to the daemon was closed by the other side during POST %s.' % path)
+
+
+@pytest.mark.parametrize('after', [None, {'Id': 'f00d' * 16, 'Name': '/web', 'State': {'Status': 'created'}}])
+def test_a_lost_create_answer_is_looked_up_not_resent(after):
+    client = LostAnswerClient(after)
+    with pytest.raises(EngineError) as err:
+        C.apply(client, params(), None, C.Plan(['create', 'start'], [], {}, [], False), {})
+    assert client.posts == 1 and ('CLOSE', '') in client.calls  # a fresh connection, so no automatic resend
+    assert 'not sent again' in err.value.msg
+    if after is None:
+        assert 'did not happen; nothing was changed' in err.value.msg
+    else:
+        assert 'exists now (ID f00df00df00d, created)' in err.value.msg

@@ -203,3 +203,79 @@ def test_push_returns_the_digest_of_the_aux_object() -> None:
     assert digest == 'sha256:d'
     assert 'abc: Layer already exists' in log
     assert client.calls[0][1] == '/images/r:5000/app/push' and client.calls[0][2] == {'tag': '1'}
+
+
+# ---- the docker reference grammar, one parser for every module ---------------------------------
+
+@pytest.mark.parametrize(('text', 'repository', 'tag', 'digest'), [
+    ('localhost:5000/app', 'localhost:5000/app', 'latest', None),
+    ('localhost:5000', 'localhost', '5000', None),  # no slash: a name with a tag, as the docker CLI reads it
+    ('Registry.Example.ORG/app', 'Registry.Example.ORG/app', 'latest', None),  # domains may be uppercase
+    ('a---b', 'a---b', 'latest', None),
+    ('team/ab_c__d-e.x', 'team/ab_c__d-e.x', 'latest', None),
+    # a first component with a dot is a registry host, where '_' is not allowed (docker: invalid reference format)
+    ('host-1.example:443/a/b:T_1', 'host-1.example:443/a/b', 'T_1', None),
+    ('app@sha512:' + 'b' * 128, 'app', None, 'sha512:' + 'b' * 128),
+])
+def test_reference_grammar_accepts(text, repository, tag, digest) -> None:
+    assert parse_reference(text) == Reference(repository, tag, digest)
+
+
+@pytest.mark.parametrize(('text', 'message'), [
+    ('App', 'must be lowercase'),
+    ('UPPER:1', 'must be lowercase'),
+    ('a___b', 'not a valid repository path component'),
+    ('a/-b', 'not a valid repository path component'),
+    ('a/b_', 'not a valid repository path component'),
+    ('a.b_c/f', 'invalid registry host'),
+    ('app:', 'invalid tag'),
+    ('app:' + 't' * 129, 'invalid tag'),
+    ('app :1', 'not a valid repository path component'),
+    ('-host.example/app', 'invalid registry host'),
+    ('host.example:port/app', 'invalid registry host'),
+    ('app@sha256:' + 'A' * 64, 'invalid digest'),
+    ('app@sha256:' + 'a' * 63, 'invalid digest'),
+    ('app@md5:' + 'a' * 32, 'unsupported algorithm'),
+])
+def test_reference_grammar_refuses(text, message) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        parse_reference(text)
+
+
+class _DistributionClient:
+    def __init__(self, answer):
+        self.answer = answer
+
+    def get_json(self, path, params=None, **kwargs):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_one_is_newer_check() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._errors import APIError
+    from ansible_collections.dockerapi.engine.plugins.module_utils._images import registry_is_newer
+    ref = parse_reference('r:5000/app:1')
+    local = {'RepoDigests': ['r:5000/app@' + DIGEST]}
+    same = _DistributionClient({'Descriptor': {'digest': DIGEST}})
+    other = _DistributionClient({'Descriptor': {'digest': 'sha256:' + 'c' * 64}})
+    assert registry_is_newer(same, ref, local) == (False, DIGEST, None)
+    assert registry_is_newer(other, ref, local)[0] is True
+    assert registry_is_newer(same, ref, None)[0] is True
+    newer, digest, why = registry_is_newer(_DistributionClient(APIError(500, 'boom', 'GET', '/x')), ref, local)
+    assert newer is None and digest is None and 'boom' in why
+    assert registry_is_newer(_DistributionClient({'Descriptor': None}), ref, local)[0] is None
+
+
+def test_odd_progress_objects_never_raise() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._images import pull_image
+    client = _FakeClient([{'status': 'Downloading', 'id': 'a', 'progressDetail': None},
+                          {'status': 'Extracting', 'id': 'a', 'progressDetail': []},
+                          'a bare string', ['a', 'list'], None, 42,
+                          {'status': 'Done', 'progressDetail': {'current': None}}])
+    log = pull_image(client, parse_reference('app:1'), None, None)
+    assert log == ['a: Downloading', 'a: Extracting', 'Done']
+    build_log = _BuildLog()
+    for obj in ('x', None, {'progressDetail': None, 'status': 's'}, {'aux': None}):
+        build_log.feed(obj)
+    assert build_log.finish() == ['s']

@@ -94,3 +94,38 @@ def test_create_body() -> None:
                     'IPAM': {'Driver': 'default', 'Options': {},
                              'Config': [{'Subnet': '10.237.5.0/24', 'Gateway': '10.237.5.1'}]}}
     assert spec().body(check_duplicate=False) == {'Name': 'n'}
+
+
+def test_old_body_makes_the_network_again_as_it_was() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._networks import old_body
+    body = old_body(inspected(Internal=True, Labels={'a': 'b'}, Options={'com.docker.network.driver.mtu': '1400'},
+                              EnableIPv4=True), check_duplicate=True)
+    assert body == {'Name': 'n', 'Driver': 'bridge', 'Options': {'com.docker.network.driver.mtu': '1400'},
+                    'IPAM': {'Driver': 'default', 'Options': {},
+                             'Config': [{'Subnet': '10.237.5.0/24', 'Gateway': '10.237.5.1'}]},
+                    'Internal': True, 'Attachable': False, 'EnableIPv6': False, 'Labels': {'a': 'b'},
+                    'EnableIPv4': True, 'CheckDuplicate': True}
+
+
+def test_reconnected_endpoints_keep_aliases_and_only_fitting_addresses() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._networks import _fits
+    endpoint = {'Aliases': ['web'], 'IPAMConfig': {'IPv4Address': '10.237.5.9'}}
+    assert _fits(endpoint, spec(ipam_config=[{'subnet': '10.237.5.0/24'}])) == endpoint
+    assert _fits(endpoint, spec(ipam_config=[{'subnet': '10.237.6.0/24'}])) == {'Aliases': ['web']}
+    assert _fits(endpoint, spec()) == {'Aliases': ['web']}
+
+
+class _NoWrites:
+    """A client that fails the test on any request: the probe must be skipped without one."""
+
+    def post_json(self, *args: object, **kw: object) -> None:
+        raise AssertionError('no request expected')
+
+
+def test_probe_is_skipped_when_it_would_collide_with_the_old_network() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._networks import probe_recreate
+    why = probe_recreate(_NoWrites(), spec(ipam_config=[{'subnet': '10.237.5.0/25'}]), inspected())  # type: ignore[arg-type]
+    assert why is not None and 'overlaps the old network' in why
+    bridge = {'com.docker.network.bridge.name': 'br-x'}
+    why = probe_recreate(_NoWrites(), spec(driver_options=bridge), inspected(Options=bridge))  # type: ignore[arg-type]
+    assert why is not None and 'bridge br-x' in why

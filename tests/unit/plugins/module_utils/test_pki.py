@@ -101,6 +101,62 @@ def test_incomplete_ca_is_never_replaced(tmp_path):
     assert snapshot(tmp_path) == before
 
 
+def test_a_task_waits_for_another_writing_the_ca(tmp_path):
+    """While another task holds the PKI lock with only the CA key written, a task waits, then uses that CA.
+
+    Without the lock it would read the half-written CA and fail with "The CA is incomplete".
+    """
+    ca_dir = tmp_path / 'pki' / 'ca'
+    ca_dir.mkdir(parents=True)
+    outcome = {}
+
+    def other_task():
+        try:
+            outcome['result'] = _pki.service(client(tmp_path), False, False)
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome['error'] = exc
+
+    key = _pki.generate_key('ecdsa')
+    cert = _pki.build_ca(key, 'written by the first task', 10)
+    with _pki.locked(str(ca_dir)):
+        _pki.write_atomic(str(ca_dir / 'ca-key.pem'), _pki.key_pem(key), 0o600)
+        waiting = threading.Thread(target=other_task)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), outcome  # blocked on the lock, not failed on the half-written CA
+        _pki.write_atomic(str(ca_dir / 'ca.pem'), _pki.cert_pem(cert), 0o644)
+    waiting.join(10)
+    assert 'error' not in outcome, outcome['error']
+    result = outcome['result']
+    assert not result['ca']['created'] and result['ca']['common_name'] == 'written by the first task'
+    assert load(result['certificate']['cert_path']).issuer == cert.subject
+
+
+def test_a_ca_changed_while_it_is_written_is_reported(tmp_path, monkeypatch):
+    """The new CA is read back: a certificate that is not the one just made (or not the key's) fails clearly."""
+    real_write = _pki.write_atomic
+
+    def tampered(path, data, file_mode):
+        if path.endswith('ca.pem'):
+            data = _pki.cert_pem(_pki.build_ca(_pki.generate_key('ecdsa'), 'someone else', 10))
+        real_write(path, data, file_mode)
+    monkeypatch.setattr(_pki, 'write_atomic', tampered)
+    with pytest.raises(EngineError) as exc:
+        _pki.service(params(tmp_path), False, False)
+    assert 'was changed by something else while it was written' in exc.value.msg
+
+
+def test_read_only_ca_directory_can_be_locked_and_used(tmp_path):
+    _pki.service(params(tmp_path), False, False)
+    ca_dir = tmp_path / 'pki' / 'ca'
+    os.chmod(str(ca_dir), 0o500)
+    try:
+        result = _pki.service(client(tmp_path, ca_create=False), False, False)
+    finally:
+        os.chmod(str(ca_dir), 0o700)
+    assert result['certificate']['issued'] and sorted(os.listdir(str(ca_dir))) == ['ca-key.pem', 'ca.pem']
+
+
 def test_bring_your_own_ca_without_files_fails_instead_of_creating(tmp_path):
     with pytest.raises(ConfigurationError) as exc:
         _pki.service(params(tmp_path, ca_create=False), False, False)

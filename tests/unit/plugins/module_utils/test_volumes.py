@@ -44,3 +44,46 @@ def test_body_leaves_out_what_is_not_set() -> None:
 def test_local_volume_names_are_checked_before_any_request(name: str) -> None:
     with pytest.raises(ConfigurationError, match='not valid for the local driver'):
         volume_spec({'name': name})
+
+
+class _Recorder:
+    """Records requests; the create of the probe (or of the real volume) can be refused."""
+
+    def __init__(self, refuse: str) -> None:
+        self.refuse = refuse
+        self.calls: list[tuple[str, str]] = []
+
+    def post_json(self, path: str, params: object = None, body: dict | None = None) -> dict:
+        from ansible_collections.dockerapi.engine.plugins.module_utils._errors import APIError
+        name = (body or {}).get('Name', '')
+        self.calls.append(('POST', name))
+        if (self.refuse == 'probe' and '-dkapi-probe-' in name) or (self.refuse == 'real' and name == 'data'):
+            raise APIError(400, 'create %s: invalid option: "foo"' % name, 'POST', path)
+        return {'Name': name}
+
+    def delete(self, path: str, params: object = None) -> None:
+        self.calls.append(('DELETE', path))
+
+    def get_json(self, path: str, params: object = None) -> list:
+        return []
+
+
+def test_a_refused_probe_touches_nothing() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._volumes import recreate_volume
+    client = _Recorder('probe')
+    spec = volume_spec({'name': 'data', 'driver': None, 'driver_options': {'foo': 'bar'}, 'labels': None})
+    with pytest.raises(ConfigurationError, match='Nothing was changed: volume data and its data are as they were'):
+        recreate_volume(client, spec, {'Name': 'data', 'Driver': 'local'})  # type: ignore[arg-type]
+    assert [c[0] for c in client.calls] == ['POST'] and '-dkapi-probe-' in client.calls[0][1]
+
+
+def test_a_create_refused_after_the_removal_says_what_exists() -> None:
+    from ansible_collections.dockerapi.engine.plugins.module_utils._errors import EngineError
+    from ansible_collections.dockerapi.engine.plugins.module_utils._volumes import recreate_volume
+    client = _Recorder('real')
+    spec = volume_spec({'name': 'data', 'driver': None, 'driver_options': {'foo': 'bar'}, 'labels': None})
+    with pytest.raises(EngineError) as err:
+        recreate_volume(client, spec, {'Name': 'data', 'Driver': 'local', 'Labels': {'a': 'b'}})  # type: ignore[arg-type]
+    assert 'had already been removed, and its data with it' in err.value.msg
+    assert 'Creating it again with the old settings failed too' in err.value.msg  # the fake refuses every create of data
+    assert ('DELETE', '/volumes/data') in client.calls
