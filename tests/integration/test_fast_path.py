@@ -159,7 +159,7 @@ def test_fast_path_follows_inject_invocation():
     """ANSIBLE_INJECT_INVOCATION=true (2.21+) brings ``invocation`` back in both paths."""
     if CORE < (2, 21):
         pytest.skip('ansible-core %s has no INJECT_INVOCATION (the default test covers its invocation)' % ansible_core_version)
-    fast, shipped, _ = run_both('d28', {'ANSIBLE_INJECT_INVOCATION': 'true'})
+    fast, shipped, dummy = run_both('d28', {'ANSIBLE_INJECT_INVOCATION': 'true'})
     for a, b in zip(fast, shipped):
         assert ('invocation' in a) == ('invocation' in b)
     assert 'invocation' in fast[0] and 'invocation' in shipped[0]

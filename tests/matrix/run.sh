@@ -19,19 +19,21 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/build/matrix
 cd "$ROOT" || exit 1
 
-# core  python  (the controller Pythons each core supports, from its release notes / python_requires)
+# core  python  daemon (the controller Pythons each core supports, from its release notes / python_requires;
+# the engine its module targets run on: cores tested at the same time use different engines, so that two runs
+# of one target never share a daemon)
 MATRIX=(
-    "2.17 3.12"   # 3.10 - 3.12
-    "2.18 3.11"   # 3.11 - 3.13
-    "2.19 3.13"   # 3.11 - 3.13
-    "2.20 3.12"   # 3.12 - 3.14
-    "2.21 3.13"   # 3.12 - 3.14
+    "2.17 3.12 d28"   # 3.10 - 3.12
+    "2.18 3.11 d26"   # 3.11 - 3.13
+    "2.19 3.13 d20"   # 3.11 - 3.13
+    "2.20 3.12 d28"   # 3.12 - 3.14
+    "2.21 3.13 d26"   # 3.12 - 3.14
 )
 PRE_PYTHON=3.13
 JOBS=${MATRIX_JOBS:-2}
 MOLECULE_CORES=${MATRIX_MOLECULE-2.17 2.21}
 
-# What every core runs (about 25 playbooks): every module's target on 28.5 (fast path); the fast path
+# What every core runs (about 25 playbooks): every module's target on its engine (DAEMON, fast path); the fast path
 # against the shipped module key by key (invocation, warnings, deprecations) and an unexpected
 # exception in both; secret masking in both paths (container env, a pasted client key,
 # tls_certificates' keys); tls_certificates' check/diff/real run; mutual TLS through a shipped module.
@@ -39,7 +41,7 @@ SELECTION=(
     tests/integration/test_fast_path.py tests/integration/test_targets.py tests/integration/test_secrets.py
     tests/integration/test_pki.py tests/integration/test_connection.py
 )
-SELECTION_K='(test_fast_path and not d20) or (test_targets and d28) or engines or (test_secrets and run and (container_env or client_key or tls_certificates)) or test_check_mode_diff_then_real_run_then_nothing or test_mutual_tls_succeeds_with_the_client_bundle'
+SELECTION_K='(test_fast_path and not d20) or (test_targets and DAEMON) or engines or (test_secrets and run and (container_env or client_key or tls_certificates)) or test_check_mode_diff_then_real_run_then_nothing or test_mutual_tls_succeeds_with_the_client_bundle'
 # The pre-release runs the parity test only (it is not a supported core yet).
 PRE_SELECTION=(tests/integration/test_fast_path.py)
 PRE_SELECTION_K='test_fast_path and not d20'
@@ -83,7 +85,7 @@ run_core() {  # run_core core python -> build/matrix/<core>/result: "core python
     else
         requirements=tests/matrix/requirements-$core.txt
         selection=("${SELECTION[@]}")
-        keywords=$SELECTION_K
+        keywords=${SELECTION_K/DAEMON/$(daemon_of "$core")}
     fi
     if ! make_venv "$core" "$version" "$requirements" "${pip_options[@]}" >"$dir/install.log" 2>&1; then
         echo "$core $version ? 1 $((SECONDS - t0)) 0 0" >"$dir/result"
@@ -129,12 +131,21 @@ if [ ${#WANTED[@]} -eq 0 ]; then
     [ "${MATRIX_PRE:-1}" = 0 ] || WANTED+=(pre)
 fi
 python_of() {
-    local entry
+    local entry name python daemon
     [ "$1" = pre ] && { echo "$PRE_PYTHON"; return 0; }
     for entry in "${MATRIX[@]}"; do
-        [ "${entry%% *}" = "$1" ] && { echo "${entry##* }"; return 0; }
+        read -r name python daemon <<<"$entry"
+        [ "$name" = "$1" ] && { echo "$python"; return 0; }
     done
     return 1
+}
+daemon_of() {
+    local entry name python daemon
+    for entry in "${MATRIX[@]}"; do
+        read -r name python daemon <<<"$entry"
+        [ "$name" = "$1" ] && { echo "$daemon"; return 0; }
+    done
+    echo d28
 }
 
 mkdir -p "$OUT"
