@@ -28,6 +28,7 @@ LABEL_PREFIX = 'ansible_collections.dockerapi.engine.docsite.'
 GUIDES: list[tuple[str, str, str]] = [
     ('remote-api.md', 'guide_remote_api', 'Guides'),
     ('execution-environment.md', 'guide_execution_environment', 'Guides'),
+    ('migrating-from-community-docker.md', 'guide_migrating', 'Guides'),
     ('developing.md', 'guide_developing', 'Developing'),
 ]
 # Hand-written RST (no Markdown source): (RST name, section)

@@ -83,6 +83,23 @@ options:
       - Anyone who can reach such a port controls the daemon, so this is refused unless set to V(true).
     type: bool
     default: false
+  debug:
+    description:
+      - Debug mode. The result gets the key C(api_calls), the method and path of every request this task sent to
+        the daemon, in order (as the environment variable E(DOCKERAPI_ENGINE_TRACE) does for every task), also when
+        the task fails.
+      - C(network) and C(volume) return C(actions) in every mode (community.docker returns them only with O(debug=true)
+        or in check mode).
+    type: bool
+    default: false
+  use_ssh_client:
+    description:
+      - Accepted for compatibility with community.docker, where it makes an C(ssh://) O(docker_host) use the
+        system's C(ssh) client.
+      - B(It has no effect yet.) This collection does not support C(ssh://) hosts (they fail with a message naming
+        the schemes it supports); reach a remote daemon over C(tcp://) with TLS instead.
+    type: bool
+    default: false
 notes:
   - The connection options can be set once for all modules of this collection with
     C(module_defaults) and the action group C(group/dockerapi.engine.engine).

@@ -5,7 +5,11 @@
 The daemon takes them per request in ``X-Registry-Auth``: URL-safe base64 of a JSON object
 with ``username``/``password``/``serveraddress`` or an ``identitytoken``. Push needs the header
 even when anonymous (the daemon otherwise tries to read credentials from the request body), so
-an empty object is sent when no credentials are given.
+an empty object is sent when no credentials are found.
+
+Where credentials come from, first match wins: the task's ``registry_auth``; otherwise the docker
+CLI's config for the registry (``_dockerconfig.credentials_for``: ``credHelpers`` -> ``credsStore``
+-> ``auths``); otherwise none (anonymous).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import base64
 import json
 import typing as t
 
+from ._dockerconfig import all_credentials, credentials_for
 from ._errors import ConfigurationError
 
 DOCKER_HUB_ADDRESS = 'https://index.docker.io/v1/'
@@ -91,10 +96,10 @@ def registry_of(repository: str) -> str:
 
 
 def auth_config(auth: t.Any, repository: str) -> dict[str, str]:
-    """The credentials as the daemon wants them; ``{}`` for anonymous access."""
+    """The credentials as the daemon wants them: ``registry_auth``, else the docker config's; ``{}`` for anonymous access."""
     auth = normalize_auth(auth)
     if not auth:
-        return {}
+        return credentials_for(registry_of(repository)) or {}
     username = auth.get('username')
     password = auth.get('password')
     token = auth.get('identitytoken')
@@ -112,7 +117,7 @@ def auth_config(auth: t.Any, repository: str) -> dict[str, str]:
     return {'username': username, 'password': password, 'serveraddress': server}
 
 
-def encode_auth(config: t.Mapping[str, str]) -> str:
+def encode_auth(config: t.Mapping[str, t.Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(dict(config)).encode('utf-8')).decode('ascii')
 
 
@@ -124,7 +129,11 @@ def auth_headers(auth: t.Any, repository: str) -> dict[str, str]:
 def build_auth_headers(auth: t.Any) -> dict[str, str]:
     """``X-Registry-Config`` for a build: credentials keyed by registry, used for its FROM pulls."""
     auth = normalize_auth(auth)
-    config = auth_config(auth, (auth or {}).get('serveraddress') or '')
+    if not auth:
+        # Like the docker CLI: every registry's credentials from the docker config, for whichever FROM needs them.
+        everything = all_credentials()
+        return {'X-Registry-Config': encode_auth(everything)} if everything else {}
+    config = auth_config(auth, auth.get('serveraddress') or '')
     if not config:
         return {}
     server = (auth or {}).get('serveraddress')

@@ -341,8 +341,18 @@ def env_list(env: t.Mapping[str, t.Any]) -> list[str]:
             raise ConfigurationError(
                 'env value of %s is the boolean %r; quote it (for example "%s") so the container gets the text '
                 'you mean.' % (key, value, 'true' if value else 'false'))
+        if isinstance(value, float):
+            raise ConfigurationError(_float_message('env', key, value))
+        if value is not None and not isinstance(value, (str, int)):
+            raise ConfigurationError('env value of %s must be a string, got %r.' % (key, value))
         result.append('%s=%s' % (key, '' if value is None else value))
     return result
+
+
+def _float_message(option: str, key: t.Any, value: float) -> str:
+    return ('%s.%s is the number %r, which YAML read from what you wrote (1.10 becomes 1.1, 1e3 becomes 1000.0); the '
+            'daemon stores text. Quote the value (for example "%s") so it is stored as written.'
+            % (option, key, value, value))
 
 
 def env_dict(entries: t.Iterable[str] | None) -> dict[str, str]:
@@ -354,10 +364,11 @@ def env_dict(entries: t.Iterable[str] | None) -> dict[str, str]:
 
 
 def string_map(value: t.Any, option: str, allow_null: bool = False) -> dict[str, t.Any] | None:
-    """Labels, options and build args are string maps on the daemon; convert numbers, refuse the rest.
+    """Labels, options and build args are string maps on the daemon; convert integers, refuse the rest.
 
     Booleans are refused rather than turned into ``true``: YAML reads ``yes`` and ``on`` as
-    booleans too, and the daemon would then store a value the author never wrote. A ``None``
+    booleans too, and the daemon would then store a value the author never wrote. Floats are
+    refused for the same reason (``1.10`` would be stored as ``1.1``); integers round-trip. A ``None``
     value becomes ``''``, or stays ``None`` with ``allow_null`` (a build argument declared
     without a value).
     """
@@ -374,7 +385,9 @@ def string_map(value: t.Any, option: str, allow_null: bool = False) -> dict[str,
         if item is None:
             result[str(key)] = None if allow_null else ''
             continue
-        if not isinstance(item, (str, int, float)):
+        if isinstance(item, float):
+            raise ConfigurationError(_float_message(option, key, item))
+        if not isinstance(item, (str, int)):
             raise ConfigurationError('%s.%s must be a string, got %r.' % (option, key, item))
         result[str(key)] = str(item)
     return result

@@ -42,6 +42,10 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     'api_version': {'type': 'str', 'aliases': ['docker_api_version']},
     'timeout': {'type': 'int'},
     'allow_insecure_tcp': {'type': 'bool', 'default': False},
+    # community.docker's: debug adds the request trace (api_calls) to the result; use_ssh_client is accepted
+    # for compatibility and has no effect yet (ssh:// hosts are not supported).
+    'debug': {'type': 'bool', 'default': False},
+    'use_ssh_client': {'type': 'bool', 'default': False},
 }
 
 CONNECTION_KEYS = frozenset(CONNECTION_ARGSPEC)

@@ -20,59 +20,46 @@ How ``container`` stays cheap and honest:
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import time
 import typing as t
 import uuid
 
+from ._auth import normalize_auth
 from ._client import EngineClient, quote_path
 from ._compare import (
     HIDDEN,
-    as_argv,
-    bind_from_inspect,
-    check_int64,
-    device_key,
     echo_arguments,
-    env_dict,
-    env_list,
-    healthcheck_test,
-    normalize_capability,
-    normalize_network_mode,
-    normalize_restart_policy,
     normalize_signal,
-    parse_cpus,
-    parse_device,
-    parse_duration,
-    parse_ports,
-    parse_size,
-    parse_tmpfs,
-    parse_volume,
-    port_bindings_body,
-    port_bindings_from_inspect,
-    string_map,
 )
 from ._errors import APIError, ConfigurationError, Conflict, ConnectionProblem, EngineError, NotFound, NotModified, StreamError
-from ._images import Reference, image_id, inspect_image, is_image_id, parse_reference, pull_image, registry_digest, repo_digests
+from ._images import (
+    Reference, familiar_name, image_id, inspect_image, is_image_id, parse_reference, pull_image, registry_digest, repo_digests)
 from ._system import list_containers
-
-# Options the update endpoint changes in place: option -> HostConfig key.
-UPDATABLE = {
-    'memory': 'Memory',
-    'memory_reservation': 'MemoryReservation',
-    'memory_swap': 'MemorySwap',
-    'cpus': 'NanoCpus',
-    'cpu_shares': 'CpuShares',
-    'cpu_period': 'CpuPeriod',
-    'cpu_quota': 'CpuQuota',
-    'cpuset_cpus': 'CpusetCpus',
-    'pids_limit': 'PidsLimit',
-    'restart_policy': 'RestartPolicy',
-    'restart_retries': 'RestartPolicy',
-}
-
-HEALTHCHECK_DURATIONS = {'interval': 'Interval', 'timeout': 'Timeout', 'start_period': 'StartPeriod',
-                         'start_interval': 'StartInterval'}
-
+from ._container_networks import (
+    NetworkChange, apply_network_change, change_entries, create_network_changes, network_changes, network_wish)
+from ._container_networks import recreate_reasons as network_recreate_reasons
+from . import _container_options as _engine
+from ._container_options import (  # noqa: F401  # pylint: disable=unused-import  # re-exported from the engine
+    HEALTHCHECK_DURATIONS,
+    OPTION_ARGSPEC,
+    UPDATABLE,
+    Difference,
+    Wanted,
+    actual,
+    comparison_for,
+    create_body,
+    desired,
+    differences,
+    option_warnings,
+    prepare,
+    shown,
+    split_create_query,
+    update_body,
+    validate,
+)
 
 # ---- names -----------------------------------------------------------------------------
 
@@ -107,9 +94,9 @@ def image_reference(params: t.Mapping[str, t.Any]) -> tuple[str, Reference | Non
     return str(ref), ref
 
 
-def _pull(client: EngineClient, ref: Reference) -> None:
+def _pull(client: EngineClient, ref: Reference, auth: t.Any = None) -> None:
     try:
-        pull_image(client, ref, None, None)
+        pull_image(client, ref, normalize_auth(auth), None)
     except (APIError, StreamError) as exc:
         exc.msg = '%s. Check the image name and tag, that the registry is reachable from the daemon, or set pull: never ' \
                   'and provide the image another way.' % exc.msg.rstrip('. ')
@@ -133,443 +120,32 @@ def get_container(client: EngineClient, name: str, exact: bool = True) -> dict[s
     return found
 
 
-# ---- what the task asks for -------------------------------------------------------------
-
-class Wanted(t.NamedTuple):
-    """One compared option: the normalised value the task wants, and how to compare it."""
-
-    value: t.Any
-    mode: str  # 'equal' or 'subset'
-
-
-def _sorted_unique(values: t.Iterable[t.Any]) -> list[t.Any]:
-    return sorted(set(values))
-
-
-def validate(params: dict[str, t.Any], client: EngineClient) -> None:
-    """Options that cannot work, before any call that changes something."""
-    if params.get('restart_retries') is not None and params.get('restart_policy') not in (None, 'on-failure'):
-        raise ConfigurationError('restart_retries only applies to restart_policy: on-failure (got restart_policy: %s). '
-                                 'Drop restart_retries or use on-failure.' % params.get('restart_policy'))
-    if params.get('auto_remove') and params.get('restart_policy') not in (None, 'no'):
-        raise ConfigurationError('auto_remove cannot be combined with restart_policy %s: the daemon refuses it. Drop '
-                                 'one of them.' % params['restart_policy'])
-    health = params.get('healthcheck') or {}
-    if health.get('start_interval') is not None:
-        client.require_api('1.44', 'healthcheck.start_interval')
-    for network in params.get('networks') or []:
-        if not network.get('name'):
-            raise ConfigurationError('Every entry of networks needs a name, got %r.' % (network,))
-    for option in ('cpu_shares', 'cpu_period', 'cpu_quota', 'pids_limit', 'restart_retries'):
-        if params.get(option) is not None:
-            check_int64(params[option], option)
-    if params.get('stop_timeout') is not None and not -1 <= check_int64(params['stop_timeout'], 'stop_timeout') < 2 ** 31:
-        raise ConfigurationError('stop_timeout %r is out of range: give seconds from 0 to %d (or -1 to wait forever).'
-                                 % (params['stop_timeout'], 2 ** 31 - 1))
-    if health.get('retries') and not 0 <= int(health['retries']) < 2 ** 31:
-        raise ConfigurationError('healthcheck.retries %r is out of range (0 to %d).' % (health['retries'], 2 ** 31 - 1))
-    # Parse everything once so a bad value fails before any write.
-    desired(params, None)
-
-
-def desired(params: dict[str, t.Any], image: dict[str, t.Any] | None) -> dict[str, Wanted]:
-    """The normalised values of every option the task sets (image defaults filled in)."""
-    p = params
-    image_config = (image or {}).get('Config') or {}
-    want: dict[str, Wanted] = {}
-    if p.get('image') is not None:
-        want['image'] = Wanted(image['Id'] if image else '(to be pulled) ' + p['image'], 'equal')
-    command = as_argv(p.get('command'), 'command')
-    entrypoint = as_argv(p.get('entrypoint'), 'entrypoint')
-    if command is not None:
-        # command: [] means "the image's default", which the daemon fills in when no entrypoint is given.
-        if not command and entrypoint is None:
-            command = list(image_config.get('Cmd') or [])
-        want['command'] = Wanted(command, 'equal')
-    if entrypoint is not None:
-        want['entrypoint'] = Wanted([e for e in entrypoint if e] and entrypoint, 'equal')
-    if p.get('env') is not None:
-        want['env'] = Wanted(env_dict(env_list(p['env'])), 'subset')
-    if p.get('labels') is not None:
-        want['labels'] = Wanted(string_map(p['labels'], 'labels'), 'subset')
-    if p.get('published_ports') is not None:
-        want['published_ports'] = Wanted(_sorted_unique(b.render() for b in parse_ports(p['published_ports'])), 'equal')
-    if p.get('volumes') is not None:
-        binds, anonymous = [], []
-        for spec in p['volumes']:
-            kind, source, target, mode = parse_volume(spec)
-            if kind == 'bind':
-                binds.append(':'.join([source, target, mode]).rstrip(':'))
-            else:
-                anonymous.append(target)
-        want['volumes'] = Wanted({'binds': _sorted_unique(binds), 'anonymous': _sorted_unique(anonymous)}, 'volumes')
-    if p.get('mounts') is not None:
-        want['mounts'] = Wanted(sorted((_mount_key(_mount_body(m)) for m in p['mounts'])), 'equal')
-    if p.get('tmpfs') is not None:
-        want['tmpfs'] = Wanted(parse_tmpfs(p['tmpfs']), 'equal')
-    if p.get('network_mode') is not None:
-        want['network_mode'] = Wanted(normalize_network_mode(p['network_mode']), 'equal')
-    if p.get('networks') is not None:
-        want['networks'] = Wanted({n['name']: _network_wish(n) for n in p['networks']}, 'networks')
-    for option, key in (('hostname', 'Hostname'), ('user', 'User'), ('working_dir', 'WorkingDir')):
-        if p.get(option) is not None:
-            want[option] = Wanted(str(p[option]), 'equal')
-    if p.get('restart_policy') is not None:
-        want['restart_policy'] = Wanted(normalize_restart_policy(p['restart_policy']), 'equal')
-    if p.get('restart_retries') is not None:
-        want['restart_retries'] = Wanted(int(p['restart_retries']), 'equal')
-    if p.get('healthcheck') is not None:
-        want['healthcheck'] = Wanted(_healthcheck_body(p['healthcheck']), 'subset')
-    for option in ('memory', 'memory_reservation'):
-        if p.get(option) is not None:
-            want[option] = Wanted(parse_size(p[option], option), 'equal')
-    if p.get('memory_swap') is not None:
-        want['memory_swap'] = Wanted(parse_size(p['memory_swap'], 'memory_swap', allow_unlimited=True), 'equal')
-    if p.get('cpus') is not None:
-        want['cpus'] = Wanted(parse_cpus(p['cpus']), 'equal')
-    for option in ('cpu_shares', 'cpu_period', 'cpu_quota'):
-        if p.get(option) is not None:
-            want[option] = Wanted(int(p[option]), 'equal')
-    if p.get('cpuset_cpus') is not None:
-        want['cpuset_cpus'] = Wanted(str(p['cpuset_cpus']), 'equal')
-    if p.get('pids_limit') is not None:
-        want['pids_limit'] = Wanted(max(int(p['pids_limit']), 0), 'equal')
-    for option in ('cap_add', 'cap_drop'):
-        if p.get(option) is not None:
-            want[option] = Wanted(_sorted_unique(normalize_capability(c) for c in p[option]), 'equal')
-    if p.get('security_opts') is not None:
-        want['security_opts'] = Wanted(_sorted_unique(p['security_opts']), 'subset')
-    if p.get('devices') is not None:
-        want['devices'] = Wanted(_sorted_unique(device_key(parse_device(d)) for d in p['devices']), 'equal')
-    if p.get('device_cgroup_rules') is not None:
-        want['device_cgroup_rules'] = Wanted(_sorted_unique(p['device_cgroup_rules']), 'equal')
-    for option in ('privileged', 'init', 'auto_remove'):
-        if p.get(option) is not None:
-            want[option] = Wanted(bool(p[option]), 'equal')
-    if p.get('cgroupns_mode') is not None:
-        want['cgroupns_mode'] = Wanted(p['cgroupns_mode'], 'equal')
-    if p.get('stop_signal') is not None:
-        want['stop_signal'] = Wanted(normalize_signal(p['stop_signal']), 'equal')
-    if p.get('stop_timeout') is not None:
-        want['stop_timeout'] = Wanted(int(p['stop_timeout']), 'equal')
-    return want
-
-
-def _network_wish(network: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    wish: dict[str, t.Any] = {}
-    if network.get('aliases'):
-        wish['aliases'] = _sorted_unique(str(a) for a in network['aliases'])
-    if network.get('ipv4_address'):
-        wish['ipv4_address'] = str(network['ipv4_address'])
-    return wish
-
-
-def _mount_body(mount: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    kind = mount.get('type') or 'volume'
-    target = mount.get('target')
-    if not target or not str(target).startswith('/'):
-        raise ConfigurationError('Every mount needs an absolute target path, got %r.' % (dict(mount),))
-    source = mount.get('source')
-    if kind == 'bind' and not source:
-        raise ConfigurationError('A bind mount needs a source (a host path): %r.' % (dict(mount),))
-    if kind == 'tmpfs' and source:
-        raise ConfigurationError('A tmpfs mount takes no source: %r.' % (dict(mount),))
-    body: dict[str, t.Any] = {'Type': kind, 'Target': str(target), 'ReadOnly': bool(mount.get('read_only'))}
-    if source:
-        body['Source'] = str(source)
-    if kind == 'tmpfs' and mount.get('tmpfs_size') is not None:
-        body['TmpfsOptions'] = {'SizeBytes': parse_size(mount['tmpfs_size'], 'mounts.tmpfs_size')}
-    return body
-
-
-def _mount_key(mount: t.Mapping[str, t.Any]) -> str:
-    size = ((mount.get('TmpfsOptions') or {}).get('SizeBytes')) or ''
-    return '%s:%s:%s:%s%s' % (mount.get('Type') or 'volume', mount.get('Source') or '', mount.get('Target') or '',
-                              'ro' if mount.get('ReadOnly') else 'rw', ':size=%s' % size if size else '')
-
-
-def _healthcheck_body(health: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    body: dict[str, t.Any] = {}
-    if health.get('test') is not None:
-        body['Test'] = healthcheck_test(health['test'])
-    for option, key in HEALTHCHECK_DURATIONS.items():
-        if health.get(option) is not None:
-            body[key] = parse_duration(health[option], 'healthcheck.%s' % option)
-    if health.get('retries') is not None:
-        body['Retries'] = int(health['retries'])
-    return body
-
-
-# ---- what the daemon has ----------------------------------------------------------------
-
-def actual(option: str, container: dict[str, t.Any]) -> t.Any:
-    """The normalised value of ``option`` in an inspect result, comparable with ``desired``."""
-    config = container.get('Config') or {}
-    host = container.get('HostConfig') or {}
-    if option == 'image':
-        return container.get('Image')
-    if option == 'command':
-        return list(config.get('Cmd') or [])
-    if option == 'entrypoint':
-        return [e for e in (config.get('Entrypoint') or []) if e] and list(config.get('Entrypoint'))
-    if option == 'env':
-        return env_dict(config.get('Env'))
-    if option == 'labels':
-        return dict(config.get('Labels') or {})
-    if option == 'published_ports':
-        return _sorted_unique(b.render() for b in port_bindings_from_inspect(host.get('PortBindings')))
-    if option == 'volumes':
-        binds = [':'.join(bind_from_inspect(b)).rstrip(':') for b in host.get('Binds') or []]
-        return {'binds': _sorted_unique(binds), 'anonymous': sorted(config.get('Volumes') or {})}
-    if option == 'mounts':
-        return sorted(_mount_key(m) for m in host.get('Mounts') or [])
-    if option == 'tmpfs':
-        return dict(host.get('Tmpfs') or {})
-    if option == 'network_mode':
-        return normalize_network_mode(host.get('NetworkMode'))
-    if option == 'networks':
-        attached = ((container.get('NetworkSettings') or {}).get('Networks')) or {}
-        return {name: {'aliases': _sorted_unique(ep.get('Aliases') or []),
-                       'ipv4_address': ((ep.get('IPAMConfig') or {}).get('IPv4Address')) or ''}
-                for name, ep in attached.items()}
-    simple = {'hostname': ('Hostname', ''), 'user': ('User', ''), 'working_dir': ('WorkingDir', '')}
-    if option in simple:
-        return config.get(simple[option][0]) or simple[option][1]
-    policy = host.get('RestartPolicy') or {}
-    if option == 'restart_policy':
-        return normalize_restart_policy(policy.get('Name'))
-    if option == 'restart_retries':
-        return int(policy.get('MaximumRetryCount') or 0)
-    if option == 'healthcheck':
-        return dict(config.get('Healthcheck') or {})
-    if option == 'pids_limit':
-        return max(int(host.get('PidsLimit') or 0), 0)
-    if option == 'cpuset_cpus':
-        return host.get('CpusetCpus') or ''
-    if option in UPDATABLE:
-        return host.get(UPDATABLE[option]) or 0
-    if option in ('cap_add', 'cap_drop'):
-        return _sorted_unique(normalize_capability(c) for c in host.get('CapAdd' if option == 'cap_add' else 'CapDrop') or [])
-    if option == 'security_opts':
-        return _sorted_unique(host.get('SecurityOpt') or [])
-    if option == 'devices':
-        return _sorted_unique(device_key(d) for d in host.get('Devices') or [])
-    if option == 'device_cgroup_rules':
-        return _sorted_unique(host.get('DeviceCgroupRules') or [])
-    if option == 'privileged':
-        return bool(host.get('Privileged'))
-    if option == 'init':
-        return bool(host.get('Init'))
-    if option == 'auto_remove':
-        return bool(host.get('AutoRemove'))
-    if option == 'cgroupns_mode':
-        return host.get('CgroupnsMode') or ''
-    if option == 'stop_signal':
-        return normalize_signal(config.get('StopSignal') or 'SIGTERM')
-    if option == 'stop_timeout':
-        return config.get('StopTimeout') if config.get('StopTimeout') is not None else 10
-    raise KeyError(option)  # pragma: no cover - every option of desired() is handled above
-
-
-def matches(wanted: Wanted, have: t.Any) -> bool:
-    if wanted.mode == 'equal':
-        return wanted.value == have
-    if wanted.mode == 'subset':
-        if isinstance(wanted.value, dict):
-            return all(have.get(k) == v for k, v in wanted.value.items())
-        return set(wanted.value) <= set(have)
-    if wanted.mode == 'volumes':
-        return wanted.value['binds'] == have['binds'] and set(wanted.value['anonymous']) <= set(have['anonymous'])
-    raise ValueError(wanted.mode)  # pragma: no cover
-
-
-def shown(wanted: Wanted, have: t.Any) -> t.Any:
-    """What the diff shows as 'before': for subset options only the keys the task names."""
-    if wanted.mode == 'subset' and isinstance(wanted.value, dict):
-        return {k: have.get(k) for k in wanted.value}
-    if wanted.mode == 'networks':
-        return {k: have.get(k) for k in wanted.value}
-    return have
-
-
-class Difference(t.NamedTuple):
-    option: str
-    before: t.Any
-    after: t.Any
-
-
-def differences(want: dict[str, Wanted], container: dict[str, t.Any]) -> list[Difference]:
-    diffs = []
-    for option, wanted in want.items():
-        if option == 'networks':
-            continue  # handled by network_actions: missing networks are connected in place
-        have = actual(option, container)
-        if not matches(wanted, have):
-            diffs.append(Difference(option, shown(wanted, have), wanted.value))
-    return diffs
-
-
-def network_actions(want: dict[str, Wanted], container: dict[str, t.Any] | None) -> list[tuple[str, str]]:
-    """[('connect'|'reconnect', network)] to bring the requested networks in line."""
-    if 'networks' not in want:
-        return []
-    have = actual('networks', container) if container else {}
-    todo = []
-    for name, wish in want['networks'].value.items():
-        if name not in have:
-            todo.append(('connect', name))
-            continue
-        current = have[name]
-        if not set(wish.get('aliases') or []) <= set(current['aliases']) or \
-                (wish.get('ipv4_address') and wish['ipv4_address'] != current['ipv4_address']):
-            todo.append(('reconnect', name))
-    return todo
-
-
-# ---- the create body --------------------------------------------------------------------
-
-def create_body(params: dict[str, t.Any], client: EngineClient) -> tuple[dict[str, t.Any], list[str]]:
-    """The body of POST /containers/create, and the networks to connect after creating."""
-    p = params
-    body: dict[str, t.Any] = {'Image': p['image']}
-    host: dict[str, t.Any] = {}
-    if p.get('command') is not None:
-        command = as_argv(p['command'], 'command')
-        if command:
-            body['Cmd'] = command
-    if p.get('entrypoint') is not None:
-        body['Entrypoint'] = as_argv(p['entrypoint'], 'entrypoint') or ['']
-    if p.get('env') is not None:
-        body['Env'] = env_list(p['env'])
-    if p.get('labels') is not None:
-        body['Labels'] = string_map(p['labels'], 'labels')
-    for option, key in (('hostname', 'Hostname'), ('user', 'User'), ('working_dir', 'WorkingDir')):
-        if p.get(option) is not None:
-            body[key] = str(p[option])
-    if p.get('healthcheck') is not None:
-        body['Healthcheck'] = _healthcheck_body(p['healthcheck'])
-    if p.get('stop_signal') is not None:
-        body['StopSignal'] = normalize_signal(p['stop_signal'])
-    if p.get('stop_timeout') is not None:
-        body['StopTimeout'] = int(p['stop_timeout'])
-    if p.get('published_ports') is not None:
-        body['ExposedPorts'], host['PortBindings'] = port_bindings_body(parse_ports(p['published_ports']))
-    if p.get('volumes') is not None:
-        binds, anonymous = [], {}
-        for spec in p['volumes']:
-            kind, source, target, mode = parse_volume(spec)
-            if kind == 'bind':
-                binds.append(':'.join([source, target, mode]).rstrip(':'))
-            else:
-                anonymous[target] = {}
-        if binds:
-            host['Binds'] = binds
-        if anonymous:
-            body['Volumes'] = anonymous
-    if p.get('mounts') is not None:
-        host['Mounts'] = [_mount_body(m) for m in p['mounts']]
-    if p.get('tmpfs') is not None:
-        host['Tmpfs'] = parse_tmpfs(p['tmpfs'])
-    if p.get('restart_policy') is not None or p.get('restart_retries') is not None:
-        host['RestartPolicy'] = {'Name': p.get('restart_policy') or 'on-failure',
-                                 'MaximumRetryCount': int(p.get('restart_retries') or 0)}
-    host.update(_limits(p))
-    if p.get('cap_add') is not None:
-        host['CapAdd'] = list(p['cap_add'])
-    if p.get('cap_drop') is not None:
-        host['CapDrop'] = list(p['cap_drop'])
-    if p.get('security_opts') is not None:
-        host['SecurityOpt'] = list(p['security_opts'])
-    if p.get('devices') is not None:
-        host['Devices'] = [parse_device(d) for d in p['devices']]
-    if p.get('device_cgroup_rules') is not None:
-        host['DeviceCgroupRules'] = list(p['device_cgroup_rules'])
-    for option, key in (('privileged', 'Privileged'), ('init', 'Init'), ('auto_remove', 'AutoRemove')):
-        if p.get(option) is not None:
-            host[key] = bool(p[option])
-    if p.get('cgroupns_mode') is not None:
-        host['CgroupnsMode'] = p['cgroupns_mode']
-
-    later: list[str] = []
-    networks = p.get('networks') or []
-    if p.get('network_mode') is not None:
-        host['NetworkMode'] = p['network_mode']
-    elif networks:
-        host['NetworkMode'] = networks[0]['name']
-    if networks:
-        endpoints = {}
-        # Before API 1.44 the daemon accepts one endpoint at create; the rest are connected after.
-        many = client.api_at_least('1.44')
-        for network in networks:
-            if many or network['name'] == host.get('NetworkMode'):
-                endpoints[network['name']] = _endpoint_config(network)
-            else:
-                later.append(network['name'])
-        body['NetworkingConfig'] = {'EndpointsConfig': endpoints}
-    body['HostConfig'] = host
-    return body, later
-
-
-def _endpoint_config(network: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    endpoint: dict[str, t.Any] = {}
-    if network.get('aliases'):
-        endpoint['Aliases'] = [str(a) for a in network['aliases']]
-    if network.get('ipv4_address'):
-        endpoint['IPAMConfig'] = {'IPv4Address': str(network['ipv4_address'])}
-    return endpoint
-
-
-def _limits(p: dict[str, t.Any]) -> dict[str, t.Any]:
-    limits: dict[str, t.Any] = {}
-    for option in ('memory', 'memory_reservation'):
-        if p.get(option) is not None:
-            limits[UPDATABLE[option]] = parse_size(p[option], option)
-    if p.get('memory_swap') is not None:
-        limits['MemorySwap'] = parse_size(p['memory_swap'], 'memory_swap', allow_unlimited=True)
-    if p.get('cpus') is not None:
-        limits['NanoCpus'] = parse_cpus(p['cpus'])
-    for option in ('cpu_shares', 'cpu_period', 'cpu_quota', 'pids_limit'):
-        if p.get(option) is not None:
-            limits[UPDATABLE[option]] = int(p[option])
-    if p.get('cpuset_cpus') is not None:
-        limits['CpusetCpus'] = str(p['cpuset_cpus'])
-    return limits
-
-
-def update_body(params: dict[str, t.Any], diffs: list[Difference], container: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The body of POST /containers/{id}/update for the differing updatable options."""
-    changed = {d.option for d in diffs}
-    limits = {k: v for k, v in _limits(params).items()
-              if any(UPDATABLE[o] == k for o in changed if o in UPDATABLE)}
-    host = container.get('HostConfig') or {}
-    if 'Memory' in limits and params.get('memory_swap') is None:
-        # The daemon refuses a memory limit above the current swap limit. When the swap limit is
-        # the default one (twice the memory, set at create), move it along as create would.
-        old_memory, old_swap = host.get('Memory') or 0, host.get('MemorySwap') or 0
-        if old_swap > 0 and old_memory and old_swap == 2 * old_memory:
-            limits['MemorySwap'] = 2 * limits['Memory']
-        elif old_swap > 0 and limits['Memory'] > old_swap:
-            raise ConfigurationError(
-                'memory %d is above the container\'s swap limit %d (memory + swap): set memory_swap too (for example '
-                'twice the memory, or -1 for unlimited swap).' % (limits['Memory'], old_swap))
-    if 'restart_policy' in changed or 'restart_retries' in changed:
-        policy = host.get('RestartPolicy') or {}
-        name = params.get('restart_policy') or normalize_restart_policy(policy.get('Name'))
-        retries = params.get('restart_retries')
-        if retries is None:
-            retries = policy.get('MaximumRetryCount') or 0 if name == 'on-failure' else 0
-        limits['RestartPolicy'] = {'Name': name, 'MaximumRetryCount': int(retries)}
-    return limits
+# ---- what the task asks for: the option engine (``_container_options``) ----------------------
+# desired/actual/differences/create_body/update_body/validate live in the engine; the names are
+# imported above and stay importable from here for older callers.
 
 
 # ---- plan and apply ---------------------------------------------------------------------
+#
+# The lifecycle (docker_container's state machine): find the container, resolve the image, compare,
+# then update in place, recreate, connect networks and bring the run state (started, stopped,
+# paused, healthy, run to completion with ``detach: false``) where the task asks. Every step that
+# changes something is one entry of ``Plan.changes`` (the ``changes`` return key) and one word of
+# ``Plan.actions``; check mode reports both from the same plan.
+
+# Drivers whose logs the daemon can read back (docker_container's rule for ``container.Output``).
+READABLE_LOG_DRIVERS = ('json-file', 'journald', 'local')
+HIDE_VALUES = ('env', 'env_file')  # changes, diff and results show their keys only
+
 
 class Plan(t.NamedTuple):
     actions: list[str]
-    diffs: list[Difference]
+    diffs: list[t.Any]
     update: dict[str, t.Any]
     connects: list[tuple[str, str]]
     pull: bool
+    changes: t.Sequence[dict[str, t.Any]] = ()
+    network_steps: t.Sequence[t.Any] = ()  # _container_networks.NetworkChange, looked up by (action, network)
 
 
 def _is_running(container: dict[str, t.Any] | None) -> bool:
@@ -577,11 +153,89 @@ def _is_running(container: dict[str, t.Any] | None) -> bool:
     return bool(state.get('Running') or state.get('Restarting'))
 
 
+def _is_paused(container: dict[str, t.Any] | None) -> bool:
+    return bool(((container or {}).get('State') or {}).get('Paused'))
+
+
+def pull_policy(params: t.Mapping[str, t.Any]) -> str:
+    """``pull`` as never/missing/always: docker_container's true means always, false means missing."""
+    value = params.get('pull')
+    if value is None:
+        return 'missing'
+    if isinstance(value, bool):
+        return 'always' if value else 'missing'
+    text = str(value).strip().lower()
+    if text in ('true', 'yes', 'on', '1'):
+        return 'always'
+    if text in ('false', 'no', 'off', '0'):
+        return 'missing'
+    if text in ('never', 'missing', 'always'):
+        return text
+    raise ConfigurationError('pull: %r is not one of never, missing, always, true (= always) or false (= missing).' % (value,))
+
+
+def _comparison_for(option: str, params: t.Mapping[str, t.Any]) -> str:
+    """The resolved comparison of ``option`` (a row, ``image`` or ``networks``): the engine's."""
+    return str(comparison_for(option, params))
+
+
+def _option_differences(want: dict[str, t.Any], container: dict[str, t.Any], params: dict[str, t.Any],
+                        image: dict[str, t.Any] | None, client: EngineClient) -> list[t.Any]:
+    """The engine's differences, without the image (the lifecycle compares that itself)."""
+    return [d for d in differences(want, container, params, image, client) if d.option != 'image']
+
+
+def _updatable(diff: t.Any) -> bool:
+    flag = getattr(diff, 'updatable', None)
+    return bool(diff.option in UPDATABLE if flag is None else flag)
+
+
+def _image_name(text: t.Any) -> str:
+    """An image reference as one spelling (``busybox`` and ``docker.io/library/busybox:latest`` are one name)."""
+    value = str(text or '').strip()
+    if not value or is_image_id(value):
+        return value
+    try:
+        ref = parse_reference(value, option='image')
+    except ConfigurationError:
+        return value
+    repository = familiar_name(ref.repository)
+    if repository.startswith('library/') and repository.count('/') == 1:
+        repository = repository[len('library/'):]
+    return '%s:%s%s' % (repository, ref.tag or 'latest', '@' + ref.digest if ref.digest else '')
+
+
+def _hidden(option: str, value: t.Any, changed: t.Collection[str] = ()) -> t.Any:
+    """Values of env and env_file never reach changes, diff or results: their keys do."""
+    if option not in HIDE_VALUES:
+        return value
+    if isinstance(value, dict):
+        return {str(k): (None if v is None else (HIDDEN_CHANGED if k in changed else HIDDEN)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [str(v).partition('=')[0] for v in value]
+    return HIDDEN if value is not None else None
+
+
+def _change(option: str, wanted: t.Any, have: t.Any, comparison: str | None, action: str) -> dict[str, t.Any]:
+    changed: list[str] = []
+    if option in HIDE_VALUES and isinstance(wanted, dict):
+        have_map = have if isinstance(have, dict) else {}
+        changed = [k for k in wanted if have_map.get(k) != wanted[k]]
+    return {'option': option, 'wanted': _hidden(option, wanted, changed), 'actual': _hidden(option, have),
+            'comparison': comparison, 'action': action}
+
+
+def _state_word(container: t.Mapping[str, t.Any] | None) -> str:
+    if container is None:
+        return 'absent'
+    return str((container.get('State') or {}).get('Status') or 'unknown state')
+
+
 def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: bool,
                    result: dict[str, t.Any]) -> tuple[dict[str, t.Any] | None, bool]:
     """(local image inspect or None, whether a pull is part of the plan); pulls unless check mode."""
     lookup, ref = image_reference(params)
-    policy = params.get('pull') or 'missing'
+    policy = pull_policy(params)
     local = inspect_image(client, lookup)
     if ref is None:
         if local is None:
@@ -590,19 +244,20 @@ def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: b
         return local, False
     if policy == 'always':
         if check_mode:
-            if local is None:
+            if local is None or params.get('pull_check_mode_behavior') == 'always':
                 return None, True
-            # Ask the registry (through the daemon, without pulling) whether the tag points elsewhere.
-            digest, why = registry_digest(client, ref, None)
+            # image_not_present: ask the registry (through the daemon, without pulling) whether the tag moved.
+            digest, why = registry_digest(client, ref, normalize_auth(params.get('registry_auth')))
             if digest is None:
                 result.setdefault('warnings', []).append(
-                    'Check mode could not ask the registry about %s (%s); it assumes pull: always would bring a new '
-                    'image.' % (ref, why))
-            elif digest in repo_digests(local, ref.repository):
+                    'Check mode could not ask the registry about %s (%s); as pull_check_mode_behavior is '
+                    'image_not_present, it assumes the pull would bring the same image.' % (ref, why))
+                return local, False
+            if digest in repo_digests(local, ref.repository):
                 return local, False
             return None, True
         before = image_id(local)
-        _pull(client, ref)
+        _pull(client, ref, params.get('registry_auth'))
         local = inspect_image(client, lookup)
         if local is None:
             raise EngineError('Image %s was pulled but the daemon does not show it; check the reference.' % ref)
@@ -615,81 +270,148 @@ def _resolve_image(client: EngineClient, params: dict[str, t.Any], check_mode: b
             'missing to pull it.' % (ref, ref))
     if check_mode:
         return None, True
-    _pull(client, ref)
+    _pull(client, ref, params.get('registry_auth'))
     local = inspect_image(client, lookup)
     if local is None:
         raise EngineError('Image %s was pulled but the daemon does not show it; check the reference.' % ref)
     return local, True
 
 
+def _check_lifecycle(params: dict[str, t.Any], image: dict[str, t.Any] | None) -> None:
+    """Lifecycle options that cannot work together, before any change."""
+    if params.get('healthy_wait_timeout') is not None and params['healthy_wait_timeout'] <= 0:
+        raise ConfigurationError('healthy_wait_timeout must be a positive number of seconds, got %r.'
+                                 % params['healthy_wait_timeout'])
+    if params.get('removal_wait_timeout') is not None and params['removal_wait_timeout'] < 0:
+        raise ConfigurationError('removal_wait_timeout cannot be negative, got %r.' % params['removal_wait_timeout'])
+    if params.get('kill_signal') is not None and not str(params['kill_signal']).strip():
+        raise ConfigurationError('kill_signal is empty: give a signal name or number such as SIGKILL, SIGUSR1 or 9.')
+    labels = params.get('labels')
+    if labels is not None and image and params.get('image_label_mismatch') == 'fail' \
+            and _comparison_for('labels', params) == 'strict':
+        extra = sorted(k for k in (((image.get('Config') or {}).get('Labels')) or {}) if k not in labels)
+        if extra:
+            raise ConfigurationError(
+                'The image brings labels the task does not set (%s), and labels are compared strict with '
+                'image_label_mismatch: fail. Add them to labels, or set image_label_mismatch: ignore.' % ', '.join(extra))
+
+
 def plan(client: EngineClient, params: dict[str, t.Any], container: dict[str, t.Any] | None,
-         image: dict[str, t.Any] | None, pulled: bool) -> Plan:
-    """The actions of a run, in order; check mode reports them, a real run carries them out.
+         image: dict[str, t.Any] | None, pulled: bool, compare_image: dict[str, t.Any] | None = None) -> Plan:
+    """The actions of a run, in order, and the ``changes`` that say why; check mode reports them, a real run does them.
 
     A recreate is ``create`` (the replacement, under a temporary name), the connects of the
-    replacement, ``stop`` (the old one), ``rename`` (old one aside, replacement into its name),
-    ``start`` (the replacement) and ``remove`` (the old one): nothing is removed before its
-    replacement exists, and a start that fails puts the old container back.
+    replacement, ``stop`` (or ``kill``, the old one), ``rename`` (old one aside, replacement into its
+    name), ``start`` (the replacement, when the state asks for it) and ``remove`` (the old one):
+    nothing is removed before its replacement exists, and a start that fails puts the old container back.
+    ``compare_image`` is the image whose defaults the comparison uses (``image_comparison``).
     """
     state = params['state']
     actions: list[str] = []
+    changes: list[dict[str, t.Any]] = []
+    stop_word = 'kill' if params.get('force_kill') else 'stop'
     if pulled:
         actions.append('pull')
-    want = desired(params, image) if state != 'absent' else {}
-    diffs: list[Difference] = []
+        changes.append(_change('image', params.get('image'), (container or {}).get('Image'), None, 'pulled'))
+    diffs: list[t.Any] = []
     update: dict[str, t.Any] = {}
     connects: list[tuple[str, str]] = []
     running = _is_running(container)
+    paused = _is_paused(container)
 
     if state == 'absent':
         if container is not None:
+            if paused:
+                actions.append('unpause')
             if running:
-                actions.append('stop')
+                actions.append(stop_word)
             actions.append('remove')
-        return Plan(actions, diffs, update, connects, pulled)
+            changes.append(_change('state', 'absent', _state_word(container), None, 'removed'))
+        return Plan(actions, diffs, update, connects, pulled, changes)
 
+    base = compare_image if compare_image is not None else image
+    want = desired(params, base, client)
+    want.pop('image', None)
     recreate = False
     if container is None:
         if not params.get('image'):
             raise ConfigurationError('Container %s does not exist, and creating it needs image.' % params['name'])
         actions.append('create')
+        changes.append(_change('state', state, 'absent', None, 'created'))
     else:
-        diffs = differences(want, container)
-        fixed = [d for d in diffs if d.option not in UPDATABLE]
-        recreate = bool(params.get('recreate') or fixed)
+        diffs = _option_differences(want, container, params, base, client)
+        fixed = [d for d in diffs if not _updatable(d)]
+        reasons = []
+        image_mode = _comparison_for('image', params)
+        if params.get('image') and image_mode != 'ignore':
+            wanted_id = image['Id'] if image else '(to be pulled) %s' % params['image']
+            if wanted_id != container.get('Image'):
+                reasons.append(_change('image', wanted_id, container.get('Image'), image_mode, 'recreated'))
+            have_name = (container.get('Config') or {}).get('Image')
+            if params.get('image_name_mismatch', 'recreate') == 'recreate' and have_name \
+                    and _image_name(params['image']) != _image_name(have_name):
+                reasons.append(_change('image_name', str(params['image']), have_name, image_mode, 'recreated'))
+        if params.get('recreate'):
+            reasons.append(_change('recreate', True, None, None, 'recreated'))
+        # network settings only a create applies (an endpoint's mac_address): helper N's part
+        reasons.extend(network_recreate_reasons(params, container, _comparison_for('networks', params), client))
+        recreate = bool(reasons or fixed)
+        for diff in diffs:
+            changes.append(_change(diff.option, diff.after, diff.before, getattr(diff, 'comparison', None)
+                                   or _comparison_for(diff.option, params), 'recreated' if recreate else 'updated'))
+        changes.extend(reasons)
         if recreate:
             actions.append('create')
         elif diffs:
-            update = update_body(params, diffs, container)
+            update = update_body(params, diffs, container, client)
             actions.append('update')
+    network_mode = _comparison_for('networks', params)
     if container is None or recreate:
         # Networks given in the create body need no connect; before API 1.44 the rest are connected after.
-        dummy, later = create_body(params if params.get('image') else dict(params, image='-'), client)
-        connects = [('connect', n) for n in later]
+        steps = create_network_changes(params, client, network_mode)
     else:
-        connects = network_actions(want, container)
+        steps = network_changes(params, container, network_mode, client)
+        changes.extend(change_entries(steps, network_mode))
+    connects = [(step.action, step.network) for step in steps]
     actions.extend('%s:%s' % c for c in connects)
     if recreate:
+        if paused:
+            actions.append('unpause')
         if running:
-            actions.append('stop')
+            actions.append(stop_word)
         actions.append('rename')
 
     fresh = container is None or recreate
-    if state == 'started':
+    if state in ('started', 'healthy'):
         if fresh or not running:
             actions.append('start')
+            if not fresh:
+                changes.append(_change('state', state, _state_word(container), None, 'started'))
         elif params.get('restart'):
+            if paused:
+                actions.append('unpause')  # the daemon does not restart a paused container
             actions.append('restart')
+            changes.append(_change('restart', True, _state_word(container), None, 'restarted'))
     elif state == 'stopped':
         if running and not fresh:
-            actions.append('stop')
-    elif state == 'present':
-        # present never changes whether an existing container runs: a recreated running one is started again
-        if recreate and running:
-            actions.append('start')
+            if paused:
+                actions.append('unpause')
+            actions.append(stop_word)
+            changes.append(_change('state', state, _state_word(container), None, 'stopped'))
+    # present: whether the container runs stays as it is; a recreated one is left created (docker_container).
+    if state == 'started' and params.get('paused') is not None:
+        will_run = 'start' in actions or 'restart' in actions or (running and not fresh)
+        is_paused = paused and not fresh and 'restart' not in actions
+        if will_run and is_paused != bool(params['paused']):
+            actions.append('pause' if params['paused'] else 'unpause')
+            changes.append(_change('paused', bool(params['paused']), is_paused, None,
+                                   'paused' if params['paused'] else 'unpaused'))
     if recreate:
         actions.append('remove')
-    return Plan(actions, diffs, update, connects, pulled)
+    if params.get('detach') is False and params.get('cleanup') and 'start' in actions and not params.get('auto_remove'):
+        actions.append('cleanup')
+        changes.append(_change('state', 'absent', 'exited', None, 'removed'))
+    return Plan(actions, diffs, update, connects, pulled, changes, steps)
 
 
 def _stop(client: EngineClient, cid: str, timeout: int | None) -> None:
@@ -701,7 +423,36 @@ def _stop(client: EngineClient, cid: str, timeout: int | None) -> None:
         pass
 
 
-def _remove(client: EngineClient, cid: str, keep_volumes: bool) -> None:
+def _kill(client: EngineClient, cid: str, signal: str | None) -> None:
+    """force_kill: POST /kill with kill_signal (the daemon's default is SIGKILL)."""
+    try:
+        client.request('POST', '/containers/%s/kill' % quote_path(cid),
+                       {'signal': normalize_signal(signal)} if signal else None)
+    except NotModified:
+        pass
+    except Conflict as exc:
+        if 'is not running' not in exc.message:
+            raise
+
+
+def _pause(client: EngineClient, cid: str, pause: bool) -> None:
+    try:
+        client.request('POST', '/containers/%s/%s' % (quote_path(cid), 'pause' if pause else 'unpause'))
+    except Conflict as exc:
+        # already in the wanted state (a race with another run): nothing to do
+        if ('is already paused' if pause else 'is not paused') not in exc.message:
+            raise
+
+
+def _halt(client: EngineClient, cid: str, params: t.Mapping[str, t.Any], action: str) -> None:
+    """The ``stop`` or ``kill`` step of a plan."""
+    if action == 'kill':
+        _kill(client, cid, params.get('kill_signal'))
+    else:
+        _stop(client, cid, params.get('stop_timeout'))
+
+
+def _remove(client: EngineClient, cid: str, keep_volumes: bool, wait_timeout: float | None = None) -> None:
     try:
         client.delete('/containers/%s' % quote_path(cid), {'force': True, 'v': not keep_volumes})
     except NotFound:
@@ -712,9 +463,28 @@ def _remove(client: EngineClient, cid: str, keep_volumes: bool) -> None:
     # A removal already in progress (auto_remove after stop): wait until the name is free.
     try:
         client.request('POST', '/containers/%s/wait' % quote_path(cid), {'condition': 'removed'},
-                       timeout=client.settings.timeout * 2)
+                       timeout=wait_timeout if wait_timeout else client.settings.timeout * 2)
     except (NotFound, Conflict):
         pass
+
+
+def _remove_old(client: EngineClient, cid: str, params: t.Mapping[str, t.Any]) -> None:
+    """Remove a container the task replaces or drops: keep_volumes and removal_wait_timeout apply."""
+    _remove(client, cid, params.get('keep_volumes', True), params.get('removal_wait_timeout'))
+
+
+def wait_until_removed(client: EngineClient, container: dict[str, t.Any], params: t.Mapping[str, t.Any]) -> None:
+    """A container the daemon is removing (state ``removing``): wait until it is gone, at most removal_wait_timeout."""
+    limit = params.get('removal_wait_timeout')
+    try:
+        client.request('POST', '/containers/%s/wait' % quote_path(container['Id']), {'condition': 'removed'},
+                       timeout=limit if limit else None)
+    except (NotFound, Conflict):
+        pass
+    except ConnectionProblem as exc:
+        raise EngineError('Container %s is being removed by the daemon and was not gone within removal_wait_timeout '
+                          '(%s s): %s. Nothing was changed; run the task again later or raise removal_wait_timeout.'
+                          % (params['name'], limit, exc.msg))
 
 
 def _rename(client: EngineClient, cid: str, name: str) -> None:
@@ -737,7 +507,8 @@ def _create(client: EngineClient, body: dict[str, t.Any], name: str, result: dic
     # A connection of its own: the client resends a request once when a kept-alive connection turns out
     # closed, and a create whose answer was lost must not be resent blindly.
     client.close()
-    answer = client.post_json('/containers/create', {'name': name}, body) or {}
+    body, query = split_create_query(body)  # platform travels as a query parameter (the engine's create_body)
+    answer = client.post_json('/containers/create', dict(query, name=name), body) or {}
     if not answer.get('Id'):
         raise EngineError('The daemon answered the create of container %s without an ID: %r' % (name, answer))
     warnings = [w for w in answer.get('Warnings') or [] if w]
@@ -746,13 +517,9 @@ def _create(client: EngineClient, body: dict[str, t.Any], name: str, result: dic
     return str(answer['Id'])
 
 
-def _state_word(container: t.Mapping[str, t.Any]) -> str:
-    return str((container.get('State') or {}).get('Status') or 'unknown state')
-
-
 def _create_fresh(client: EngineClient, params: dict[str, t.Any], result: dict[str, t.Any]) -> str:
     name = params['name']
-    body, dummy = create_body(params, client)
+    body, dummy = create_body(params, client, None)
     try:
         return _create(client, body, name, result)
     except Conflict as exc:
@@ -795,12 +562,14 @@ def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t
     cid = container['Id'] if container else None
     stop_timeout = params.get('stop_timeout')
     for action in the_plan.actions:
-        if action == 'pull':
-            continue  # already done while resolving the image
-        if action == 'stop':
-            _stop(client, cid, stop_timeout)
+        if action in ('pull', 'cleanup'):
+            continue  # the pull happened while resolving the image; cleanup follows the run (detach: false)
+        if action in ('stop', 'kill'):
+            _halt(client, cid, params, action)
+        elif action in ('pause', 'unpause'):
+            _pause(client, cid, action == 'pause')
         elif action == 'remove':
-            _remove(client, cid, params.get('keep_volumes', True))
+            _remove_old(client, cid, params)
             cid = None
         elif action == 'create':
             cid = _create_fresh(client, params, result)
@@ -809,12 +578,11 @@ def apply(client: EngineClient, params: dict[str, t.Any], container: dict[str, t
             warnings = [w for w in answer.get('Warnings') or [] if w]
             if warnings:
                 result.setdefault('warnings', []).extend(warnings)
-        elif action.startswith('connect:') or action.startswith('reconnect:'):
-            verb, network = action.split(':', 1)
-            _connect(client, cid, params, network, verb == 'reconnect')
+        elif action.split(':', 1)[0] in ('connect', 'reconnect', 'disconnect'):
+            _network_step(client, cid, params, the_plan, action)
         elif action == 'start':
             try:
-                _start(client, cid, params['name'])
+                _start(client, cid, params['name'], _waiter(result, params))
             except EngineError as exc:
                 if 'create' in the_plan.actions:
                     # Do not leave behind a container this task made and that cannot run.
@@ -854,7 +622,7 @@ def _replace(client: EngineClient, params: dict[str, t.Any], old: dict[str, t.An
     """A recreate: the replacement is created first; the old container goes only once the new one is in place."""
     swap = _Swap(params['name'], old)
     create_params = params if params.get('image') else dict(params, image=_current_image(client, old))
-    body, dummy = create_body(create_params, client)
+    body, dummy = create_body(create_params, client, None)
     swap.new_name = _temp_name(swap.name, 'new')
     try:
         swap.new_id = _create(client, body, swap.new_name, result)
@@ -877,22 +645,24 @@ def _replace(client: EngineClient, params: dict[str, t.Any], old: dict[str, t.An
                        '(ID %s) was not touched.' % (swap.new_name, err.msg, swap.name, swap.old_id[:12]))
         raise EngineError('No usable answer came to the create of the replacement for container %s (%s). The request '
                           'was not sent again.%s' % (swap.name, exc.msg, now))
-    stop_timeout = params.get('stop_timeout')
     step = ''
     try:
         for action in the_plan.actions:
             step = action
             if action in ('pull', 'create'):
                 continue
-            if action.startswith('connect:'):
-                _connect(client, swap.new_id, params, action.split(':', 1)[1], False)
-            elif action == 'stop':
-                _stop(client, swap.old_id, stop_timeout)
+            if action.split(':', 1)[0] in ('connect', 'reconnect', 'disconnect'):
+                _network_step(client, swap.new_id, params, the_plan, action)
+            elif action in ('pause', 'unpause'):
+                # before the replacement starts: the old one (unpaused to stop it); after: the replacement
+                _pause(client, swap.new_id if swap.started else swap.old_id, action == 'pause')
+            elif action in ('stop', 'kill'):
+                _halt(client, swap.old_id, params, action)
                 swap.stopped = True
             elif action == 'rename':
                 if swap.auto_remove:
                     # The daemon removes an auto_remove container once it stops: wait until its name is free.
-                    _remove(client, swap.old_id, params.get('keep_volumes', True))
+                    _remove_old(client, swap.old_id, params)
                     swap.old_gone = True
                 else:
                     aside = _temp_name(swap.name, 'old')
@@ -901,11 +671,11 @@ def _replace(client: EngineClient, params: dict[str, t.Any], old: dict[str, t.An
                 _rename(client, swap.new_id, swap.name)
                 swap.new_named = True
             elif action == 'start':
-                _start(client, swap.new_id, swap.name)
+                _start(client, swap.new_id, swap.name, _waiter(result, params))
                 swap.started = True
             elif action == 'remove':
                 if not swap.old_gone:
-                    _remove(client, swap.old_id, params.get('keep_volumes', True))
+                    _remove_old(client, swap.old_id, params)
                     swap.old_gone = True
     except EngineError as exc:
         exc.msg = 'Recreating container %s failed at step %s: %s %s' % (swap.name, step, exc.msg.rstrip(),
@@ -956,37 +726,40 @@ def _undo(client: EngineClient, swap: _Swap, params: dict[str, t.Any]) -> str:
         swap.name, swap.old_id[:12], 'running' if swap.was_running else 'not running', ', '.join(notes) or 'untouched')
 
 
-def _start(client: EngineClient, cid: str, name: str) -> None:
+def _start(client: EngineClient, cid: str, name: str, waiter: _Waiter | None = None) -> None:
+    """Start; with ``waiter`` (detach: false) the wait for the exit is registered first, so no exit is missed."""
+    if waiter is not None:
+        waiter.register(client, cid)
     try:
         client.request('POST', '/containers/%s/start' % quote_path(cid))
     except NotModified:
         pass
     except APIError as exc:
+        if waiter is not None:
+            waiter.close()
         raise EngineError('Container %s was created but does not start (HTTP %d): %s' % (name, exc.status, exc.message),
                           status=exc.status)
 
 
-def _connect(client: EngineClient, cid: str, params: dict[str, t.Any], network: str, reconnect: bool) -> None:
-    wish = next(n for n in params.get('networks') or [] if n['name'] == network)
-    path = '/networks/%s' % quote_path(network)
-    try:
-        if reconnect:
-            client.post_json(path + '/disconnect', None, {'Container': cid, 'Force': True})
-        client.post_json(path + '/connect', None, {'Container': cid, 'EndpointConfig': _endpoint_config(wish)})
-    except NotFound as exc:
-        raise EngineError('Cannot connect container %s to network %s: %s. Create the network first.'
-                          % (params['name'], network, exc.message), status=exc.status)
+def _network_step(client: EngineClient, cid: str, params: dict[str, t.Any], the_plan: Plan, action: str) -> None:
+    """One ``connect:NET`` / ``reconnect:NET`` / ``disconnect:NET`` step, carried out by the network code."""
+    verb, network = action.split(':', 1)
+    step = next((s for s in the_plan.network_steps if s.action == verb and s.network == network), None)
+    if step is None:
+        wish = next((n for n in params.get('networks') or [] if n['name'] == network), None)
+        step = NetworkChange(verb, network, network_wish(wish) if wish else None, None)
+    apply_network_change(client, cid, params, step)
 
 
 HIDDEN_CHANGED = '<hidden, changed>'
 
 
-def _hide_env(value: t.Any, keys: t.Iterable[str], changed: t.Collection[str] = ()) -> t.Any:
-    """Env values never reach diff or results: keys stay, values become markers."""
-    if not isinstance(value, dict):
-        return value
-    return {k: (None if v is None else (HIDDEN_CHANGED if k in changed else HIDDEN)) for k, v in value.items()
-            if k in keys}
+def _secret_keys(params: t.Mapping[str, t.Any]) -> list[str]:
+    """The variables whose values the results never show: those of env and of env_file."""
+    keys = [str(k) for k in (params.get('env') or {})]
+    if params.get('env_file') and params['state'] != 'absent':
+        keys.extend(_engine.read_env_file(params['env_file']))
+    return keys
 
 
 def hide_env_in_inspect(container: dict[str, t.Any] | None, keys: t.Collection[str]) -> dict[str, t.Any] | None:
@@ -1005,25 +778,166 @@ def hide_env_in_inspect(container: dict[str, t.Any] | None, keys: t.Collection[s
 
 def _diff_view(want: dict[str, Wanted], container: dict[str, t.Any] | None, params: dict[str, t.Any],
                the_plan: Plan) -> dict[str, t.Any]:
-    before: dict[str, t.Any] = {'exists': container is not None}
-    after: dict[str, t.Any] = {'exists': params['state'] != 'absent'}
-    env_keys = list(want['env'].value) if 'env' in want else []
-    have_env = actual('env', container) if container is not None and env_keys else {}
-    changed_env = [k for k in env_keys if have_env.get(k) != want['env'].value[k]] if 'env' in want else []
-    if container is not None:
-        before['running'] = _is_running(container)
+    """``--diff``: before and after of just what changes (a create shows every option it sets).
+
+    ``differences`` is docker_container's list shape: ``[{option: {parameter: wanted, container: actual}}]``.
+    """
+    before: dict[str, t.Any] = {}
+    after: dict[str, t.Any] = {}
+    if container is None and params['state'] != 'absent':
+        before['exists'], after['exists'] = False, True
+        after['running'] = 'start' in the_plan.actions and 'cleanup' not in the_plan.actions
         for option, wanted in want.items():
-            before[option] = shown(wanted, actual(option, container))
-        if 'env' in before:
-            before['env'] = _hide_env(before['env'], env_keys)
-    if params['state'] != 'absent':
-        after['running'] = ('start' in the_plan.actions or 'restart' in the_plan.actions
-                            or (_is_running(container) and 'stop' not in the_plan.actions))
-        for option, wanted in want.items():
-            after[option] = wanted.value
-        if 'env' in after:
-            after['env'] = _hide_env(after['env'], env_keys, changed_env)
-    return {'before': before, 'after': after}
+            value = wanted.value if isinstance(wanted, Wanted) else getattr(wanted, 'value', wanted)
+            after[option] = _hidden(option, value, list(value) if isinstance(value, dict) else ())
+    elif container is not None and 'remove' in the_plan.actions and params['state'] == 'absent':
+        before['exists'], after['exists'] = True, False
+        before['running'], after['running'] = _is_running(container), False
+    differences_list = []
+    for entry in the_plan.changes:
+        option = entry['option']
+        if option == 'state' and entry['action'] in ('created', 'removed'):
+            continue
+        if option == 'state':
+            before['running'] = _is_running(container)
+            after['running'] = entry['action'] in ('started', 'restarted')
+            continue
+        if option == 'networks' and isinstance(entry['wanted'], dict):
+            before.setdefault('networks', {}).update(entry['actual'] or {})
+            after.setdefault('networks', {}).update(entry['wanted'])
+        else:
+            before[option], after[option] = entry['actual'], entry['wanted']
+        if entry['action'] not in ('pulled', 'paused', 'unpaused', 'restarted'):
+            differences_list.append({option: {'parameter': entry['wanted'], 'container': entry['actual']}})
+    view: dict[str, t.Any] = {'before': before, 'after': after}
+    if differences_list:
+        view['differences'] = differences_list
+    return view
+
+
+class _Waiter:
+    """``detach: false``: the wait for the container's exit, asked for before the start and read after the run."""
+
+    def __init__(self) -> None:
+        self.cid: str | None = None
+        self.response: t.Any = None
+
+    def register(self, client: EngineClient, cid: str) -> None:
+        self.close()
+        self.cid = cid
+        # The daemon sends the head of the answer at once and the body when the container exits.
+        self.response = client.request('POST', '/containers/%s/wait' % quote_path(cid), {'condition': 'next-exit'},
+                                       stream=True)
+
+    def close(self) -> None:
+        if self.response is not None:
+            self.response.close()
+            self.response = None
+
+    def status(self, name: str) -> int:
+        try:
+            body = b''.join(self.response.iter_chunks())
+        finally:
+            self.close()
+        try:
+            answer = json.loads(body.decode('utf-8')) if body.strip() else {}
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict) or answer.get('StatusCode') is None:
+            raise EngineError('The wait for container %s ended without an exit status (%r).' % (name, body[:200]))
+        message = (answer.get('Error') or {}).get('Message')
+        if message:
+            raise EngineError('Waiting for container %s to exit failed: %s' % (name, message))
+        return int(answer['StatusCode'])
+
+
+def _waiter(result: dict[str, t.Any], params: t.Mapping[str, t.Any]) -> _Waiter | None:
+    if params.get('detach') is not False:
+        return None
+    return t.cast(_Waiter, result.setdefault('_waiter', _Waiter()))
+
+
+def _run_output(client: EngineClient, cid: str, container: t.Mapping[str, t.Any]) -> tuple[str, bool]:
+    """(the container's output, whether it is the real output): docker_container's rule per log driver."""
+    host = container.get('HostConfig') or {}
+    if host.get('AutoRemove'):
+        return 'Cannot retrieve result as auto_remove is enabled', False
+    driver = (host.get('LogConfig') or {}).get('Type') or 'json-file'
+    if driver not in READABLE_LOG_DRIVERS:
+        return 'Result logged using `%s` driver' % driver, False
+    from ._client import iter_frames  # pylint: disable=import-outside-toplevel
+    answer = client.request('GET', '/containers/%s/logs' % quote_path(cid), {'stdout': 1, 'stderr': 1})
+    data = answer.body or b''
+    if not (container.get('Config') or {}).get('Tty'):
+        reader = io.BytesIO(data)
+        data = b''.join(payload for dummy, payload in iter_frames(reader.read))
+    return data.decode('utf-8', 'replace'), True
+
+
+def _log_output(name: str, output: str) -> None:
+    """output_logs: the output goes to the system log of the host the module runs on, as docker_container does."""
+    import syslog  # pylint: disable=import-outside-toplevel
+    syslog.openlog('ansible-dockerapi.engine.container')
+    for line in output.splitlines() or ['']:
+        syslog.syslog(syslog.LOG_INFO, '%s: %s' % (name, line))
+
+
+def _finish_run(client: EngineClient, params: dict[str, t.Any], cid: str, waiter: _Waiter,
+                the_plan: Plan, result: dict[str, t.Any]) -> dict[str, t.Any] | None:
+    """detach: false — wait for the exit, collect the output, clean up; returns the inspect (+ Output)."""
+    name = params['name']
+    status = waiter.status(name)
+    result['status'] = status
+    found = get_container(client, cid)
+    if found is None:
+        output = 'Cannot retrieve result as auto_remove is enabled'
+    else:
+        output, real = _run_output(client, cid, found)
+        if params.get('output_logs'):
+            if real:
+                _log_output(name, output)
+            else:
+                result.setdefault('warnings', []).append('output_logs: %s' % output)
+    if 'cleanup' in the_plan.actions and found is not None:
+        _remove(client, cid, keep_volumes=False, wait_timeout=params.get('removal_wait_timeout'))
+        found = None
+    return dict(found or {}, Output=output)
+
+
+def _wait_healthy(client: EngineClient, params: dict[str, t.Any], cid: str) -> dict[str, t.Any]:
+    """state: healthy — poll the health status (backoff from 0.25 s, at most 5 s between looks).
+
+    No health check counts as healthy (docker_container); ``unhealthy``, an exit or the time-out fail,
+    naming the last output of the health check.
+    """
+    name = params['name']
+    limit = float(params.get('healthy_wait_timeout') or 300)
+    deadline = time.monotonic() + limit
+    delay = 0.25
+    while True:
+        found = client.get_json('/containers/%s/json' % quote_path(cid))
+        state = found.get('State') or {}
+        health = state.get('Health') or {}
+        status = health.get('Status')
+        last = (health.get('Log') or [{}])[-1] or {}
+        said = ''
+        if last:
+            said = ' The last health check (exit code %s) said: %s' % (
+                last.get('ExitCode'), str(last.get('Output') or '').strip() or '(nothing)')
+        if status in (None, '', 'none', 'healthy'):
+            return found
+        shown_container = hide_env_in_inspect(found, _secret_keys(params))
+        if not state.get('Running'):
+            raise EngineError('Container %s stopped (%s, exit code %s) while waiting for it to become healthy.%s'
+                              % (name, state.get('Status'), state.get('ExitCode'), said), container=shown_container)
+        if status == 'unhealthy':
+            raise EngineError('Container %s is unhealthy.%s' % (name, said), container=shown_container)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise EngineError('Container %s did not become healthy within healthy_wait_timeout (%s s); its health '
+                              'status is %s.%s' % (name, limit, status, said), container=shown_container)
+        time.sleep(min(delay, left))
+        delay = min(delay * 1.5, 5.0)
 
 
 def _await_container(client: EngineClient, name: str) -> dict[str, t.Any] | None:
@@ -1058,12 +972,24 @@ def container_service(client: EngineClient, params: dict[str, t.Any], check_mode
 def _container_service(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     result: dict[str, t.Any] = {'changed': False}
     params = dict(params, name=str(params['name']).lstrip('/'))  # the daemon stores names with one leading /
+    params = prepare(params)  # aliases, compatibility defaults, the network_mode the networks imply
+    params['pull'] = pull_policy(params)
     name = params['name']
     check_name(name)
     if params['state'] != 'absent':
         validate(params, client)
+        result.setdefault('warnings', []).extend(option_warnings(params, client))
+        if not result['warnings']:
+            del result['warnings']
     container = get_container(client, name)
+    if container is not None and _state_word(container) == 'removing':
+        if check_mode:
+            container = None  # it is going away; the run would create a new one
+        else:
+            wait_until_removed(client, container, params)
+            container = get_container(client, name)
     image: dict[str, t.Any] | None = None
+    compare_image: dict[str, t.Any] | None = None
     pulled = False
     if params['state'] != 'absent' and params.get('image'):
         image, pulled = _resolve_image(client, params, check_mode, result)
@@ -1071,14 +997,25 @@ def _container_service(client: EngineClient, params: dict[str, t.Any], check_mod
             and params.get('entrypoint') is None:
         # command: [] means the image's default: without image, that of the container's own image.
         image = inspect_image(client, str(container.get('Image') or ''))
-    the_plan = plan(client, params, container, image, pulled)
+    if container is not None and params['state'] != 'absent' and params.get('image_comparison') == 'current-image' \
+            and params.get('image') and (image is None or image.get('Id') != container.get('Image')):
+        # Compare the options the image provides defaults for with the container's own image (docker_container).
+        compare_image = inspect_image(client, str(container.get('Image') or ''))
+    if params['state'] != 'absent':
+        _check_lifecycle(params, compare_image or image)
+    the_plan = plan(client, params, container, image, pulled, compare_image)
     if diff:
-        want = desired(params, image) if params['state'] != 'absent' else {}
+        want = desired(params, compare_image or image) if params['state'] != 'absent' and container is None else {}
         result['diff'] = _diff_view(want, container, params, the_plan)
-    env_keys = list((params.get('env') or {}).keys())
+    env_keys = _secret_keys(params)
+    result['changes'] = list(the_plan.changes)
     if check_mode or not [a for a in the_plan.actions if a != 'pull']:
         result['actions'] = the_plan.actions
         result['changed'] = bool(the_plan.actions)
+        if not check_mode and container is not None and params['state'] == 'healthy':
+            health = ((container.get('State') or {}).get('Health') or {}).get('Status')
+            if health not in (None, '', 'none', 'healthy'):
+                container = _wait_healthy(client, params, container['Id'])
         result['container'] = hide_env_in_inspect(container, env_keys)
         return result
     try:
@@ -1088,11 +1025,34 @@ def _container_service(client: EngineClient, params: dict[str, t.Any], check_mod
         container = _await_container(client, name)
         if container is None:
             raise
-        the_plan = plan(client, params, container, image, pulled)
+        the_plan = plan(client, params, container, image, pulled, compare_image)
+        result['changes'] = list(the_plan.changes)
         cid = apply(client, params, container, the_plan, result) if the_plan.actions else container['Id']
+    except EngineError:
+        waiter = result.pop('_waiter', None)
+        if waiter is not None:
+            waiter.close()
+        raise
     result['actions'] = the_plan.actions
     result['changed'] = bool(the_plan.actions)
-    found = client.get_json('/containers/%s/json' % quote_path(cid)) if cid else None
+    waiter = result.pop('_waiter', None)
+    if waiter is not None and waiter.response is not None and cid:
+        found = _finish_run(client, params, cid, waiter, the_plan, result)
+        result['container'] = hide_env_in_inspect(found, env_keys)
+        if result['status'] != 0:
+            output = str((found or {}).get('Output') or '')
+            raise EngineError(output if output.strip() else 'Container %s exited with status %d.' % (name, result['status']),
+                              **{k: v for k, v in result.items() if k != 'warnings'})
+        return result
+    if cid and params['state'] == 'healthy':
+        try:
+            found = _wait_healthy(client, params, cid)
+        except EngineError as exc:
+            # what was done stays in the result: the container was changed even though it is not healthy
+            exc.details.update(changed=result['changed'], actions=result['actions'], changes=result['changes'])
+            raise
+    else:
+        found = client.get_json('/containers/%s/json' % quote_path(cid)) if cid else None
     result['container'] = hide_env_in_inspect(found, env_keys)
     return result
 

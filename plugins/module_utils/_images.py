@@ -316,9 +316,57 @@ class _Plan:
 def image(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     # Credentials are checked (and a string form decoded) before any request.
     params = dict(params, registry_auth=normalize_auth(params.get('registry_auth')))
+    params.update(_interface(params))
     if params.get('state') == 'absent':
         return _image_absent(client, params, check_mode, diff)
     return _image_present(client, params, check_mode, diff)
+
+
+_PULL_MODES = {'missing': 'missing', 'not_present': 'missing', 'always': 'always', 'never': 'never'}
+_SOURCE_NEEDS = {'build': 'build', 'load': 'load_path'}
+_PRESENT_ONLY = ('source', 'build', 'load_path', 'archive_path', 'push', 'repository')
+
+
+def _interface(params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """docker_image's interface on top of ours: ``pull`` as a string (ours) or a dict (``platform``), ``source``."""
+    pull = params.get('pull')
+    platform = params.get('platform')
+    if isinstance(pull, dict):
+        unknown = sorted(set(pull) - {'platform'})
+        if unknown:
+            raise ConfigurationError('pull as a dictionary takes only platform (as in docker_image); got %s.'
+                                     % ', '.join(unknown))
+        if pull.get('platform') and platform and pull['platform'] != platform:
+            raise ConfigurationError('pull.platform (%s) and platform (%s) differ; give one.' % (pull['platform'], platform))
+        platform = pull.get('platform') or platform
+        mode = 'missing'
+    elif pull is None or pull == '':
+        mode = 'missing'
+    elif isinstance(pull, str) and pull in _PULL_MODES:
+        mode = _PULL_MODES[pull]
+    else:
+        raise ConfigurationError('pull must be one of missing, always, never (or not_present), or a dictionary with '
+                                 'platform as in docker_image; got %r.' % (pull,))
+    source = params.get('source')
+    force_source = bool(params.get('force_source') or params.get('force_pull'))
+    if params.get('state') == 'absent':
+        given = [name for name in _PRESENT_ONLY if params.get(name)]
+        if given and given != ['source']:
+            raise ConfigurationError('%s apply to state=present only; leave them out with state=absent.'
+                                     % ', '.join(given))
+    elif source in _SOURCE_NEEDS and not params.get(_SOURCE_NEEDS[source]):
+        raise ConfigurationError('source=%s needs %s.' % (source, _SOURCE_NEEDS[source]))
+    elif source is None and (params.get('build') or params.get('load_path')):
+        raise ConfigurationError('build and load_path take effect with source=build and source=load; set source.')
+    if source == 'local':
+        mode = 'never'
+    elif source in ('build', 'load') and mode == 'always':
+        raise ConfigurationError('pull=always refreshes by pulling; with source=%s use force_source to %s again.'
+                                 % (source, source))
+    elif force_source and source in (None, 'pull'):
+        mode = 'always'
+    return {'pull_mode': mode, 'platform': platform, 'force_source': force_source,
+            'force_absent': bool(params.get('force_absent') or params.get('force'))}
 
 
 def _image_ref(params: t.Mapping[str, t.Any]) -> Reference:
@@ -334,7 +382,9 @@ def _target_ref(params: t.Mapping[str, t.Any], source: Reference) -> Reference |
 
 
 def _pull_mode(params: t.Mapping[str, t.Any]) -> str:
-    return 'always' if params.get('force_pull') else (params.get('pull') or 'missing')
+    if params.get('pull_mode'):
+        return str(params['pull_mode'])
+    return 'always' if params.get('force_pull') or params.get('force_source') else (params.get('pull') or 'missing')
 
 
 def _image_present(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
@@ -358,11 +408,20 @@ def _image_present(client: EngineClient, params: dict[str, t.Any], check_mode: b
     current = before
     warnings: list[str] = []
 
-    # 1. Have the image (pull when missing, or always to refresh).
+    # 1. Have the image (pull when missing, or always to refresh; or build or load it).
+    source = params.get('source')
+    if source in ('build', 'load') and ref is None:
+        raise ConfigurationError('source=%s needs name to be an image name, not an ID.' % source)
     if ref is None:
         if before is None:
             raise ConfigurationError('No image with ID %s exists on the daemon (an ID cannot be pulled). Pull it by '
                                      'name instead.' % name)
+    elif source == 'build':
+        if before is None or params.get('force_source'):
+            current = _ensure_built(client, params, ref, before, check_mode, plan)
+    elif source == 'load':
+        if before is None or params.get('force_source'):
+            current = _ensure_loaded(client, params, ref, before, check_mode, plan)
     elif before is None and pull == 'never':
         raise ConfigurationError('Image %s is not on the daemon and pull is never. Pull it (pull: missing), build it '
                                  '(dockerapi.engine.image_build) or load it first.' % ref)
@@ -394,6 +453,10 @@ def _image_present(client: EngineClient, params: dict[str, t.Any], check_mode: b
                 exc.msg += ' ' + _restore_tag(client, target, target_before)
             raise
 
+    # 4. Archive.
+    if params.get('archive_path'):
+        _ensure_archived(client, params['archive_path'], lookup, current, check_mode, plan)
+
     after = None if check_mode else inspect_image(client, lookup)
     result: dict[str, t.Any] = {
         'changed': plan.changed,
@@ -404,6 +467,7 @@ def _image_present(client: EngineClient, params: dict[str, t.Any], check_mode: b
         result['push'] = pushed
     if plan.log:
         result['log'] = plan.log
+        result['stdout'] = '\n'.join(plan.log)
     if warnings:
         result['warnings'] = warnings
     if diff:
@@ -414,6 +478,66 @@ def _image_present(client: EngineClient, params: dict[str, t.Any], check_mode: b
                                     predicted=plan if check_mode else None),
         }
     return result
+
+
+# docker_image's build suboptions -> the image_build service's options (one build path for both modules).
+_BUILD_OPTIONS = {'path': 'path', 'dockerfile': 'dockerfile', 'args': 'buildargs', 'cache_from': 'cache_from',
+                  'labels': 'labels', 'target': 'target', 'nocache': 'nocache', 'pull': 'pull', 'rm': 'rm',
+                  'network': 'network_mode', 'platform': 'platform', 'etc_hosts': 'extra_hosts', 'shm_size': 'shm_size',
+                  'http_timeout': 'build_timeout', 'container_limits': 'container_limits'}
+
+
+def _ensure_built(client: EngineClient, params: t.Mapping[str, t.Any], ref: Reference, before: dict[str, t.Any] | None,
+                  check_mode: bool, plan: _Plan) -> dict[str, t.Any] | None:
+    build = params.get('build') or {}
+    build_params: dict[str, t.Any] = {'name': str(ref), 'tag': ref.tag or params.get('tag') or 'latest'}
+    for ours, theirs in _BUILD_OPTIONS.items():
+        if build.get(ours) is not None:
+            build_params[theirs] = build[ours]
+    auth = params.get('registry_auth')
+    if auth and auth.get('serveraddress'):
+        build_params['registry_auth'] = auth  # else the docker config's credentials, for every registry
+    if check_mode:
+        prepare_build(build_params)  # the options are checked in check mode too
+        plan.did('Built image %s' % ref)
+        return before
+    built = _image_build(client, build_params, False, False)
+    plan.log.extend(built.get('log') or [])
+    if built.get('image_id') != image_id(before):
+        plan.did('Built image %s' % ref)
+    return built.get('image') or inspect_image(client, str(ref))
+
+
+def _ensure_loaded(client: EngineClient, params: t.Mapping[str, t.Any], ref: Reference, before: dict[str, t.Any] | None,
+                   check_mode: bool, plan: _Plan) -> dict[str, t.Any] | None:
+    from ._archive import load_archive, read_archive  # pylint: disable=import-outside-toplevel  # _archive imports us
+    path = params['load_path']
+    if not os.path.isfile(path):
+        raise ConfigurationError('load_path %s does not exist or is not a file.' % path)
+    if check_mode:
+        read_archive(path)  # fails clearly on a file that is not an image archive
+        plan.did('Loaded image %s from %s' % (ref, path))
+        return before
+    names, lines = load_archive(client, path)
+    plan.log.extend(lines)
+    after = inspect_image(client, str(ref))
+    if after is None:
+        raise ConfigurationError('The archive %s did not contain %s; the daemon loaded %s.'
+                                 % (path, ref, ', '.join(names) or 'nothing'), loaded=names)
+    if image_id(after) != image_id(before):
+        plan.did('Loaded image %s from %s' % (ref, path))
+    return after
+
+
+def _ensure_archived(client: EngineClient, path: str, lookup: str, current: dict[str, t.Any] | None,
+                     check_mode: bool, plan: _Plan) -> None:
+    from ._archive import image_export  # pylint: disable=import-outside-toplevel  # _archive imports us
+    if check_mode and current is None:
+        plan.did('Archived %s to %s' % (lookup, path))  # the image would be pulled, built or loaded first
+        return
+    exported = image_export(client, {'names': [lookup], 'path': path}, check_mode, False)
+    if exported.get('changed'):
+        plan.did('Archived %s to %s' % (lookup, path))
 
 
 def _restore_tag(client: EngineClient, target: Reference, before: dict[str, t.Any] | None) -> str:
@@ -489,6 +613,7 @@ def _image_absent(client: EngineClient, params: dict[str, t.Any], check_mode: bo
     if params.get('push') or params.get('repository'):
         raise ConfigurationError('push and repository apply to state=present only; leave them out with state=absent.')
     name = params['name'].strip()
+    force = params.get('force_absent') or params.get('force')
     lookup = name if is_image_id(name) else str(_image_ref(params))
     before = inspect_image(client, lookup)
     result: dict[str, t.Any] = {'changed': False, 'actions': [], 'image': None}
@@ -500,7 +625,7 @@ def _image_absent(client: EngineClient, params: dict[str, t.Any], check_mode: bo
     result['actions'] = ['Removed image %s' % lookup]
     if not check_mode:
         try:
-            answer = client.delete('/images/%s' % quote_path(lookup), {'force': params.get('force')}) or []
+            answer = client.delete('/images/%s' % quote_path(lookup), {'force': bool(force)}) or []
         except NotFound:
             answer = []  # removed meanwhile by someone else: the state is what was asked
             result['changed'] = False
@@ -589,6 +714,19 @@ def prepare_build(params: t.Mapping[str, t.Any]) -> BuildRequest:
         'extrahosts': ['%s:%s' % (host, ip) for host, ip in extra_hosts.items()] or None,
         'shmsize': optional_size(params.get('shm_size'), 'shm_size'),
     }
+    limits = params.get('container_limits') or {}
+    unknown_limits = sorted(set(limits) - {'memory', 'memswap', 'cpushares', 'cpusetcpus'})
+    if unknown_limits:
+        raise ConfigurationError('container_limits takes memory, memswap, cpushares and cpusetcpus; got %s.'
+                                 % ', '.join(unknown_limits))
+    query.update({
+        'memory': optional_size(limits.get('memory'), 'container_limits.memory'),
+        # -1 (unlimited swap) is passed as it is
+        'memswap': -1 if str(limits.get('memswap')).strip() == '-1'
+        else optional_size(limits.get('memswap'), 'container_limits.memswap'),
+        'cpushares': limits.get('cpushares'),
+        'cpusetcpus': limits.get('cpusetcpus') or None,
+    })
     headers = {'Content-Type': 'application/x-tar'}
     headers.update(build_auth_headers(params.get('registry_auth')))
     return BuildRequest(tags, query, headers, 'path' if path else 'context_tar', location)

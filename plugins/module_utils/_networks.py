@@ -162,6 +162,11 @@ class NetworkSpec(t.NamedTuple):
     attachable: bool | None
     enable_ipv6: bool | None
     labels: dict[str, str] | None
+    enable_ipv4: bool | None = None  # API 1.47
+    scope: str | None = None  # local, global, swarm (swarm needs a swarm manager)
+    ingress: bool | None = None  # swarm's routing-mesh network
+    config_only: bool | None = None
+    config_from: str | None = None  # the config-only network whose configuration this one takes
 
     def body(self, check_duplicate: bool) -> dict[str, t.Any]:
         body: dict[str, t.Any] = {'Name': self.name}
@@ -178,9 +183,14 @@ class NetworkSpec(t.NamedTuple):
                 'Config': [{_IPAM_KEYS[k]: v for k, v in entry.items()} for entry in self.ipam_config or []],
             }
         for key, value in (('Internal', self.internal), ('Attachable', self.attachable),
-                           ('EnableIPv6', self.enable_ipv6)):
+                           ('EnableIPv6', self.enable_ipv6), ('EnableIPv4', self.enable_ipv4),
+                           ('Ingress', self.ingress), ('ConfigOnly', self.config_only)):
             if value is not None:
                 body[key] = value
+        if self.scope:
+            body['Scope'] = self.scope
+        if self.config_from:
+            body['ConfigFrom'] = {'Network': self.config_from}
         if self.labels:
             body['Labels'] = self.labels
         return body
@@ -198,7 +208,32 @@ def network_spec(params: t.Mapping[str, t.Any]) -> NetworkSpec:
         attachable=params.get('attachable'),
         enable_ipv6=params.get('enable_ipv6'),
         labels=string_map(params.get('labels'), 'labels'),
+        enable_ipv4=params.get('enable_ipv4'),
+        scope=params.get('scope') or None,
+        ingress=params.get('ingress'),
+        config_only=params.get('config_only'),
+        config_from=params.get('config_from') or None,
     )
+
+
+def check_network_options(client: EngineClient, spec: NetworkSpec) -> None:
+    """Before any change: options the daemon cannot honour fail with a message that says why."""
+    if spec.enable_ipv4 is not None:
+        client.require_api('1.47', 'enable_ipv4')
+    swarm_only = [text for wanted, text in ((spec.scope == 'swarm', 'scope: swarm'), (bool(spec.ingress), 'ingress: true'))
+                  if wanted]
+    if not swarm_only:
+        return
+    swarm = (client.get_json('/info') or {}).get('Swarm') or {}
+    if swarm.get('LocalNodeState') != 'active' or not swarm.get('ControlAvailable'):
+        raise ConfigurationError(
+            '%s needs a daemon that is a swarm manager, but %s is %s. Run the task against a swarm manager '
+            '(or docker swarm init first), or leave %s out. Nothing was changed.'
+            % (' and '.join(swarm_only), client.settings.display,
+               'not in a swarm' if swarm.get('LocalNodeState') in (None, '', 'inactive')
+               else 'a swarm %s (%s)' % ('worker' if swarm.get('LocalNodeState') == 'active' else 'node',
+                                         swarm.get('LocalNodeState')),
+               ' and '.join(swarm_only)))
 
 
 def ipam_differences(wanted: list[dict[str, t.Any]] | None, network: t.Mapping[str, t.Any]) -> list[str]:
@@ -206,41 +241,84 @@ def ipam_differences(wanted: list[dict[str, t.Any]] | None, network: t.Mapping[s
 
     (28.x daemons add an IPv6 range of their own to enable_ipv6 networks when none is given.)
     """
+    return [text for _path, text in _ipam_differences(wanted, network)]
+
+
+def _ipam_differences(wanted: list[dict[str, t.Any]] | None, network: t.Mapping[str, t.Any]) -> list[tuple[str, str]]:
+    """(option path as docker_network names it, sentence) for each difference of ipam_config."""
     if not wanted:
         return []
     families = {ipaddress.ip_network(w['subnet']).version for w in wanted}
     actual = [a for a in _actual_ipam_config(network)
               if 'subnet' in a and ipaddress.ip_network(a['subnet']).version in families]
     by_subnet = {a['subnet']: a for a in actual}
-    out = []
-    for entry in wanted:
+    out: list[tuple[str, str]] = []
+    for index, entry in enumerate(wanted):
+        path = 'ipam_config[%d]' % index
         have = by_subnet.get(entry['subnet'])
         if have is None:
-            out.append('ipam_config: subnet %s missing (has %s)'
-                       % (entry['subnet'], ', '.join(sorted(by_subnet)) or 'none'))
+            out.append((path + '.subnet', 'ipam_config: subnet %s missing (has %s)'
+                        % (entry['subnet'], ', '.join(sorted(by_subnet)) or 'none')))
             continue
         for key in ('iprange', 'gateway'):
             if key in entry and have.get(key) != entry[key]:
-                out.append('ipam_config %s %s: %r, wanted %r' % (entry['subnet'], key, have.get(key), entry[key]))
-        out.extend(map_differences('ipam_config %s aux_addresses' % entry['subnet'], entry.get('aux_addresses'),
-                                   have.get('aux_addresses')))
+                out.append(('%s.%s' % (path, key),
+                            'ipam_config %s %s: %r, wanted %r' % (entry['subnet'], key, have.get(key), entry[key])))
+        out.extend((path + '.aux_addresses', text) for text in map_differences(
+            'ipam_config %s aux_addresses' % entry['subnet'], entry.get('aux_addresses'), have.get('aux_addresses')))
     extra = sorted(set(by_subnet) - {w['subnet'] for w in wanted})
     if extra:
-        out.append('ipam_config: subnet%s %s not wanted' % ('s' if len(extra) > 1 else '', ', '.join(extra)))
+        out.append(('ipam_config', 'ipam_config: subnet%s %s not wanted' % ('s' if len(extra) > 1 else '', ', '.join(extra))))
     return out
 
 
 def network_differences(spec: NetworkSpec, network: t.Mapping[str, t.Any]) -> list[str]:
+    """Why ``network`` differs from ``spec``, as sentences."""
+    return [text for _path, text in difference_items(spec, network)]
+
+
+def difference_paths(spec: NetworkSpec, network: t.Mapping[str, t.Any]) -> list[str]:
+    """The options that differ, as docker_network's ``diff.differences`` names them (``ipam_config[0].subnet``)."""
+    paths: list[str] = []
+    for path, _text in difference_items(spec, network):
+        if path not in paths:
+            paths.append(path)
+    if any(path.startswith('ipam_config[') for path in paths) and 'ipam_config' in paths:
+        paths.remove('ipam_config')  # a replaced subnet: its entry's path says it
+    return paths
+
+
+def _values(option: str, wanted: t.Any, actual: t.Any) -> list[tuple[str, str]]:
+    return [(option, text) for text in value_difference(option, wanted, actual)]
+
+
+def _keys(option: str, wanted: dict[str, str] | None, actual: t.Any) -> list[tuple[str, str]]:
+    """One path per key (``labels.app``), as docker_network names them."""
+    return [('%s.%s' % (option, key), text) for key in sorted(wanted or {})
+            for text in map_differences(option, {key: (wanted or {})[key]}, actual)]
+
+
+def difference_items(spec: NetworkSpec, network: t.Mapping[str, t.Any]) -> list[tuple[str, str]]:
+    """(option path, sentence) for every difference; options the task leaves out are not compared."""
     ipam = network.get('IPAM') or {}
-    return (value_difference('driver', spec.driver, network.get('Driver'))
-            + map_differences('driver_options', spec.driver_options, network.get('Options'))
-            + value_difference('ipam_driver', spec.ipam_driver, ipam.get('Driver'))
-            + map_differences('ipam_driver_options', spec.ipam_driver_options, ipam.get('Options'))
-            + ipam_differences(spec.ipam_config, network)
-            + value_difference('internal', spec.internal, bool(network.get('Internal')))
-            + value_difference('attachable', spec.attachable, bool(network.get('Attachable')))
-            + value_difference('enable_ipv6', spec.enable_ipv6, bool(network.get('EnableIPv6')))
-            + map_differences('labels', spec.labels, network.get('Labels')))
+    driver = spec.driver
+    if spec.config_only and network.get('Driver') == 'null':
+        driver = None  # the daemon stores a config-only network's driver as "null"
+    return (_values('driver', driver, network.get('Driver'))
+            + _keys('driver_options', spec.driver_options, network.get('Options'))
+            + _values('ipam_driver', spec.ipam_driver, ipam.get('Driver'))
+            + [('ipam_driver_options', text) for text in map_differences(
+                'ipam_driver_options', spec.ipam_driver_options, ipam.get('Options'))]
+            + _ipam_differences(spec.ipam_config, network)
+            + _values('internal', spec.internal, bool(network.get('Internal')))
+            + _values('attachable', spec.attachable, bool(network.get('Attachable')))
+            + _values('enable_ipv6', spec.enable_ipv6, bool(network.get('EnableIPv6')))
+            + _keys('labels', spec.labels, network.get('Labels'))
+            + _values('enable_ipv4', spec.enable_ipv4, bool(network.get('EnableIPv4', True)))
+            + _values('scope', spec.scope, network.get('Scope'))
+            + _values('ingress', spec.ingress, bool(network.get('Ingress')))
+            + _values('config_from', spec.config_from, (network.get('ConfigFrom') or {}).get('Network') or None)
+            + _values('config_only', spec.config_only, bool(network.get('ConfigOnly'))))
 
 
 def describe(name: str, network: t.Mapping[str, t.Any] | None, members: list[str]) -> dict[str, t.Any]:
@@ -255,7 +333,10 @@ def describe(name: str, network: t.Mapping[str, t.Any] | None, members: list[str
         'ipam_config': _actual_ipam_config(network),
         'internal': bool(network.get('Internal')), 'attachable': bool(network.get('Attachable')),
         'enable_ipv6': bool(network.get('EnableIPv6')), 'labels': dict(network.get('Labels') or {}),
-        'connected': sorted(members),
+        'connected': sorted(members), 'scope': network.get('Scope'), 'ingress': bool(network.get('Ingress')),
+        'config_only': bool(network.get('ConfigOnly')),
+        'config_from': (network.get('ConfigFrom') or {}).get('Network') or None,
+        'enable_ipv4': bool(network.get('EnableIPv4', True)),
     }
 
 
@@ -267,7 +348,9 @@ def predicted(spec: NetworkSpec, members: list[str]) -> dict[str, t.Any]:
         'ipam_driver': spec.ipam_driver or 'default', 'ipam_driver_options': dict(spec.ipam_driver_options or {}),
         'ipam_config': list(spec.ipam_config or []),
         'internal': bool(spec.internal), 'attachable': bool(spec.attachable), 'enable_ipv6': bool(spec.enable_ipv6),
-        'labels': dict(spec.labels or {}), 'connected': sorted(members),
+        'labels': dict(spec.labels or {}), 'connected': sorted(members), 'scope': spec.scope or 'local',
+        'ingress': bool(spec.ingress), 'config_only': bool(spec.config_only), 'config_from': spec.config_from,
+        'enable_ipv4': spec.enable_ipv4 is not False,
     }
 
 
@@ -379,6 +462,16 @@ def old_body(network: t.Mapping[str, t.Any], check_duplicate: bool) -> dict[str,
     }
     if 'EnableIPv4' in network:
         body['EnableIPv4'] = bool(network['EnableIPv4'])
+    if network.get('ConfigOnly'):
+        body['ConfigOnly'] = True
+        if body['Driver'] == 'null':
+            body['Driver'] = 'bridge'  # stored as "null"; the daemon refuses it in a create
+    if (network.get('ConfigFrom') or {}).get('Network'):
+        body['ConfigFrom'] = {'Network': network['ConfigFrom']['Network']}
+    if network.get('Scope') and network.get('Scope') != 'local':
+        body['Scope'] = network['Scope']
+    if network.get('Ingress'):
+        body['Ingress'] = True
     if check_duplicate:
         body['CheckDuplicate'] = True
     return body
@@ -438,6 +531,8 @@ def probe_recreate(client: EngineClient, spec: NetworkSpec, current: t.Mapping[s
         want = ipaddress.ip_network(entry['subnet'])
         if any(_overlaps(want, old) for old in old_subnets):
             return 'the new subnet %s overlaps the old network\'s own' % want
+    if spec.config_from:
+        return 'the new network takes its configuration from config-only network %s' % spec.config_from
     bridge = (spec.driver_options or {}).get(_BRIDGE_NAME)
     if bridge and bridge == (current.get('Options') or {}).get(_BRIDGE_NAME):
         return 'the new network uses the old network\'s bridge %s' % bridge
@@ -509,6 +604,10 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
     state = params.get('state') or 'present'
     force = bool(params.get('force'))
     spec = network_spec(params) if state == 'present' else None  # validated before any request
+    if spec is not None:
+        check_network_options(client, spec)
+    # docker_network's diff.differences: returned in check and diff mode and with debug.
+    paths: list[str] | None = [] if (state == 'present' and (check_mode or diff or params.get('debug'))) else None
 
     current = find_network(client, name)
     members = network_members(client, current) if current else []
@@ -535,6 +634,8 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
     member_ids = {m['id'] for m in members}
     appends = bool(params.get('appends'))
     differences = network_differences(spec, current) if current else []
+    if paths is not None and current:
+        paths = difference_paths(spec, current)
 
     # Who is attached at the end: the listed containers, plus (with appends) whoever already was.
     keep = [m for m in members if appends or m['id'] in wanted_ids]
@@ -550,7 +651,7 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
             network_id = create_network(client, spec)
             for container in wanted:
                 connect(client, network_id, container['id'])
-        return _result(client, name, actions, before, after, None, None, check_mode, diff)
+        return _result(client, name, actions, before, after, None, None, check_mode, diff, paths)
 
     if differences:
         if members and not force:
@@ -576,7 +677,7 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
                 raise
             for container in final.values():
                 connect(client, network_id, container['id'], _fits(endpoints.get(container['id']) or {}, spec))
-        return _result(client, name, actions, before, after, current, differences, check_mode, diff)
+        return _result(client, name, actions, before, after, current, differences, check_mode, diff, paths)
 
     to_disconnect = [m for m in members if m['id'] not in final]
     to_connect = [w for w in wanted if w['id'] not in member_ids]
@@ -587,22 +688,24 @@ def network(client: EngineClient, params: dict[str, t.Any], check_mode: bool, di
             disconnect(client, current['Id'], member['id'], force)
         for container in to_connect:
             connect(client, current['Id'], container['id'])
-    return _result(client, name, actions, before, after, current, None, check_mode, diff)
+    return _result(client, name, actions, before, after, current, None, check_mode, diff, paths)
 
 
 def _result(client: EngineClient, name: str, actions: list[str], before: dict[str, t.Any],
             after: dict[str, t.Any], current: dict[str, t.Any] | None, differences: list[str] | None,
-            check_mode: bool, diff: bool) -> dict[str, t.Any]:
+            check_mode: bool, diff: bool, paths: list[str] | None = None) -> dict[str, t.Any]:
     result: dict[str, t.Any] = {'changed': bool(actions), 'actions': actions}
     if differences:
         result['differences'] = differences
     # After real changes, report what the daemon now holds; otherwise what was there.
     found = find_network(client, name) if actions and not check_mode else current
     result['network'] = found
+    if paths is not None:
+        result['diff'] = {'differences': paths}
     if diff:
         if actions and not check_mode:
             after = describe(name, found, _names(network_members(client, found)) if found else [])
-        result['diff'] = {'before': before, 'after': after}
+        result.setdefault('diff', {}).update(before=before, after=after)
     return result
 
 

@@ -32,6 +32,7 @@ import time
 import typing as t
 
 from ._client import EngineClient, quote_path
+from ._compare import parse_size
 from ._errors import APIError, ConfigurationError, EngineError, NotFound
 from ._filters import normalize_filters
 from ._timeparse import NS_PER_SECOND, created_ns, has_zone, now_ns, parse_duration, parse_rfc3339, parse_time, to_query
@@ -409,7 +410,7 @@ def _cache_record_matches(record: t.Mapping[str, t.Any], fields: t.Mapping[str, 
 
 
 def predict_builder_cache(client: EngineClient, filters: dict[str, list[str]], everything: bool,
-                          clock: list[DaemonClock]) -> tuple[list[str], int]:
+                          clock: list[DaemonClock], keep_storage: int | None = None) -> tuple[list[str], int]:
     """The build cache records a prune would remove, applying ``all`` and the filters.
 
     An estimate: BuildKit decides on records ``/system/df`` does not fully describe (internal
@@ -423,7 +424,7 @@ def predict_builder_cache(client: EngineClient, filters: dict[str, list[str]], e
         if not clock:
             clock.append(daemon_clock(client))
         cutoff = clock[0].now - spec.keep_ns
-    ids, space = [], 0
+    candidates = []
     for record in records:
         if not isinstance(record, dict) or record.get('InUse'):
             continue  # BuildKit never removes a record in use
@@ -435,9 +436,20 @@ def predict_builder_cache(client: EngineClient, filters: dict[str, list[str]], e
                 continue
         if not _cache_record_matches(record, spec.fields):
             continue
-        ids.append(str(record.get('ID')))
-        space += int(record.get('Size') or 0)
-    return ids, space
+        candidates.append(record)
+    if keep_storage:
+        # keep-storage: BuildKit removes the least recently used records only until the cache fits in that size.
+        total = sum(int(r.get('Size') or 0) for r in records if isinstance(r, dict))
+        candidates.sort(key=lambda r: created_ns(r.get('LastUsedAt')) or created_ns(r.get('CreatedAt')) or 0)
+        kept: list[dict[str, t.Any]] = []
+        for record in candidates:
+            if total <= keep_storage:
+                break
+            kept.append(record)
+            total -= int(record.get('Size') or 0)
+        candidates = kept
+    ids = [str(r.get('ID')) for r in candidates]
+    return ids, sum(int(r.get('Size') or 0) for r in candidates)
 
 
 # ---- the service ------------------------------------------------------------------------
@@ -486,6 +498,9 @@ def prune_service(client: EngineClient, params: dict[str, t.Any], check_mode: bo
     clock: list[DaemonClock] = []
     until: dict[str, int | None] = {}
     # Every check that can be made is made for every kind before the first prune runs.
+    keep_storage = None
+    if params.get('builder_cache_keep_storage') not in (None, ''):
+        keep_storage = parse_size(params['builder_cache_keep_storage'], 'builder_cache_keep_storage')
     for kind in kinds:
         if kind == 'builder_cache':
             check_build_cache_filters(filters[kind])
@@ -528,10 +543,12 @@ def prune_service(client: EngineClient, params: dict[str, t.Any], check_mode: bo
             everything = bool(params.get('builder_cache_all'))
             if check_mode:
                 result['builder_cache_caches_deleted'], result['builder_cache_space_reclaimed'] = \
-                    predict_builder_cache(client, f, everything, clock)
+                    predict_builder_cache(client, f, everything, clock, keep_storage)
                 result['builder_cache_estimate'] = True
             else:
-                extra = {'all': True} if everything else None
+                extra: dict[str, t.Any] = {'all': True} if everything else {}
+                if keep_storage is not None:
+                    extra['keep-storage'] = keep_storage  # API 1.48+ reads it as reserved-space
                 answer = _prune(client, kind, '/build/prune', f, extra)
                 result['builder_cache_caches_deleted'] = _id_list(answer, 'CachesDeleted')
                 result['builder_cache_space_reclaimed'] = _size(answer, 'SpaceReclaimed')

@@ -17,6 +17,7 @@ import typing as t
 from ._client import EngineClient
 from ._auth import registry_auth_secrets
 from ._connection import CONNECTION_ARGSPEC, inline_pem_values, resolve_settings
+from ._dockerconfig import configure as configure_docker_config, found_secrets
 from ._errors import EngineError, StreamError
 
 Service = t.Callable[[EngineClient, t.Dict[str, t.Any], bool, bool], t.Dict[str, t.Any]]
@@ -32,11 +33,12 @@ def build_argument_spec(module_spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
 
 def secret_values(params: t.Mapping[str, t.Any]) -> set[str]:
     """Values to mask like no_log ones that an argument spec cannot name: a key pasted where its path belongs,
-    the password or token inside ``registry_auth`` (and its string form whole)."""
+    the password or token inside ``registry_auth`` (and its string form whole), and after ``execute`` the
+    credentials read from the docker config or a credential helper."""
     secrets = set(inline_pem_values(params).values())
     if 'registry_auth' in params:
         secrets |= registry_auth_secrets(params['registry_auth'])
-    return secrets
+    return secrets | found_secrets()
 
 
 def error_result(exc: EngineError) -> dict[str, t.Any]:
@@ -57,25 +59,41 @@ def unexpected_error_result(exc: BaseException) -> dict[str, t.Any]:
 
 def execute(service: Service, params: dict[str, t.Any], check_mode: bool, diff: bool,
             environ: t.Mapping[str, str] | None = None) -> dict[str, t.Any]:
-    """Resolve the connection, negotiate once, run the service; raises EngineError."""
-    settings = resolve_settings(params, os.environ if environ is None else environ)
-    client = EngineClient(settings)
+    """Resolve the connection, negotiate once, run the service; raises EngineError.
+
+    A service may carry ``failure_details``: keys every failure result holds unless the service set them
+    (host_info's ``can_talk_to_docker: false``, as docker_host_info returns it when it cannot connect).
+    """
+    failure_details: t.Mapping[str, t.Any] = getattr(service, 'failure_details', None) or {}
+    tracing = _tracing(environ) or bool(params.get('debug'))
+    # Credential lookups (docker config, credential helpers) see the task's environment and config_path.
+    configure_docker_config(environ, params.get('config_path'))
+    try:
+        settings = resolve_settings(params, os.environ if environ is None else environ)
+        client = EngineClient(settings)
+    except EngineError as exc:
+        for key, value in failure_details.items():
+            exc.details.setdefault(key, value)
+        raise
     try:
         client.negotiate()
         result = service(client, params, check_mode, diff)
     except EngineError as exc:
-        if _tracing(environ):
+        for key, value in failure_details.items():
+            exc.details.setdefault(key, value)
+        if tracing:
             exc.details['api_calls'] = _calls(client)
         raise
     finally:
         client.close()
     result.setdefault('changed', False)
-    if _tracing(environ):
+    if tracing:
         result['api_calls'] = _calls(client)
     return result
 
 
 def _tracing(environ: t.Mapping[str, str] | None) -> bool:
+    """Whether DOCKERAPI_ENGINE_TRACE asks for the request trace (the option ``debug`` asks for it per task)."""
     return bool((os.environ if environ is None else environ).get(TRACE_VARIABLE))
 
 
@@ -111,13 +129,29 @@ def run_module(module_spec: t.Mapping[str, t.Any], service: Service, **module_kw
     try:
         result = execute(service, module.params, module.check_mode, module._diff)
     except EngineError as exc:
+        _hide_found_secrets(module)
         module.fail_json(msg=exc.msg, **error_result(exc))
     except Exception as exc:  # pylint: disable=broad-except  # a bug of ours: say so, with the traceback for the report
+        _hide_found_secrets(module)
         module.fail_json(**unexpected_error_result(exc))
+    _hide_found_secrets(module)
     # Passing warnings to exit_json is deprecated (ansible-core 2.19): hand them over one by one.
     for warning in result.pop('warnings', None) or []:
         module.warn(warning)
     module.exit_json(**result)
+
+
+def _hide_found_secrets(module: t.Any) -> None:
+    """Credentials the task read from the docker config or a credential helper: hidden like no_log values."""
+    found = found_secrets()
+    if not found:
+        return
+    module.no_log_values.update(found)
+    try:
+        from ansible.module_utils.secrets import register_secrets
+    except ImportError:
+        return
+    register_secrets(list(found))
 
 
 # ---- modules that talk to no daemon (tls_certificates) ------------------------------------

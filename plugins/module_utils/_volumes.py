@@ -62,8 +62,13 @@ class VolumeSpec(t.NamedTuple):
         return body
 
 
+def volume_name(params: t.Mapping[str, t.Any]) -> str:
+    """The option is volume_name (community.docker's name), with name as its alias."""
+    return str(params.get('volume_name') or params.get('name') or '')
+
+
 def volume_spec(params: t.Mapping[str, t.Any]) -> VolumeSpec:
-    name = params.get('name') or ''
+    name = volume_name(params)
     driver = params.get('driver') or None
     if (driver in (None, 'local')) and not _LOCAL_NAME_RE.match(name):
         raise ConfigurationError(
@@ -74,9 +79,18 @@ def volume_spec(params: t.Mapping[str, t.Any]) -> VolumeSpec:
 
 
 def volume_differences(spec: VolumeSpec, volume: t.Mapping[str, t.Any]) -> list[str]:
-    return (value_difference('driver', spec.driver, volume.get('Driver'))
-            + map_differences('driver_options', spec.driver_options, volume.get('Options'))
-            + map_differences('labels', spec.labels, volume.get('Labels')))
+    """How ``volume`` differs from ``spec``, as sentences."""
+    return [text for _path, text in difference_items(spec, volume)]
+
+
+def difference_items(spec: VolumeSpec, volume: t.Mapping[str, t.Any]) -> list[tuple[str, str]]:
+    """(option path as docker_volume's ``diff.differences`` names it, sentence) for every difference."""
+    out = [('driver', text) for text in value_difference('driver', spec.driver, volume.get('Driver'))]
+    for option, wanted, actual in (('driver_options', spec.driver_options, volume.get('Options')),
+                                   ('labels', spec.labels, volume.get('Labels'))):
+        out.extend(('%s.%s' % (option, key), text) for key in sorted(wanted or {})
+                   for text in map_differences(option, {key: (wanted or {})[key]}, actual))
+    return out
 
 
 def describe(name: str, volume: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
@@ -154,7 +168,7 @@ def recreate_volume(client: EngineClient, spec: VolumeSpec, current: t.Mapping[s
 
 def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     """Make a named volume present (created, or recreated per ``recreate``) or absent."""
-    name = params['name']
+    name = volume_name(params)
     state = params.get('state') or 'present'
     spec = volume_spec(params) if state == 'present' else None
     current = inspect_volume(client, name)
@@ -162,6 +176,7 @@ def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, dif
     actions: list[str] = []
     warnings: list[str] = []
     differences: list[str] = []
+    paths: list[str] = []
     after_predicted = before
 
     if state == 'absent':
@@ -179,7 +194,9 @@ def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, dif
             if not check_mode:
                 create_volume(client, spec)
         else:
-            differences = volume_differences(spec, current)
+            items = difference_items(spec, current)
+            differences = [text for _path, text in items]
+            paths = [path for path, _text in items]
             recreate = params.get('recreate') or 'never'
             if recreate == 'always' or (differences and recreate == 'options-changed'):
                 actions.append('recreated')
@@ -198,9 +215,11 @@ def volume(client: EngineClient, params: dict[str, t.Any], check_mode: bool, dif
     result['volume'] = inspect_volume(client, name) if actions and not check_mode else current
     if warnings:
         result['warnings'] = warnings
+    if state == 'present' and (check_mode or diff or params.get('debug')):
+        result['diff'] = {'differences': paths}  # docker_volume's key: the options that differ
     if diff:
         after = describe(name, result['volume']) if not check_mode else after_predicted
-        result['diff'] = {'before': before, 'after': after}
+        result.setdefault('diff', {}).update(before=before, after=after)
     return result
 
 

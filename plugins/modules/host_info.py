@@ -58,7 +58,19 @@ options:
     description: "Filters for the network list, for example C({driver: bridge})."
     type: dict
   disk_usage:
-    description: Return the daemon's disk usage (C(/system/df)).
+    description:
+      - Return the daemon's disk usage (C(/system/df)).
+      - Only its C(LayersSize) unless O(verbose_output=true).
+    type: bool
+    default: false
+  verbose_output:
+    description:
+      - Return every key of each entry of RV(containers), RV(images), RV(volumes) and RV(networks), and the whole
+        of RV(disk_usage), as the daemon answers them.
+      - With V(false) (the default, as in community.docker's docker_host_info) each list entry keeps a few keys only
+        (containers C(Id), C(Image), C(Command), C(Created), C(Status), C(Ports), C(Names); images C(Id),
+        C(RepoTags), C(Created), C(Size); volumes C(Driver), C(Name); networks C(Id), C(Driver), C(Name), C(Scope))
+        and RV(disk_usage) only C(LayersSize).
     type: bool
     default: false
 seealso:
@@ -87,16 +99,20 @@ EXAMPLES = r"""
       status: exited
       label: env=test
 
-- name: Disk usage
+- name: Disk usage, all of it
   dockerapi.engine.host_info:
     disk_usage: true
+    verbose_output: true
   register: df
 """
 
 RETURN = r"""
 can_talk_to_docker:
-  description: Whether the daemon answered.
-  returned: success
+  description:
+    - Whether the daemon could be reached and answered.
+    - Also returned when the task fails, as V(false) when no connection could be made (or the connection options are
+      wrong), V(true) when the daemon answered but a later request failed.
+  returned: always
   type: bool
   sample: true
 api_version:
@@ -109,33 +125,46 @@ info:
   returned: success
   type: dict
   sample: {"Containers": 3, "ContainersRunning": 1, "Driver": "overlay2", "ServerVersion": "26.1.5"}
+host_info:
+  description: The same as RV(info), under community.docker's name for it.
+  returned: success
+  type: dict
+  sample: {"Containers": 3, "ContainersRunning": 1, "Driver": "overlay2", "ServerVersion": "26.1.5"}
 version:
   description: The daemon's C(GET /version) answer.
   returned: success
   type: dict
   sample: {"ApiVersion": "1.45", "MinAPIVersion": "1.24", "Version": "26.1.5", "Os": "linux"}
 containers:
-  description: The containers, as C(GET /containers/json) returns them.
+  description:
+    - The containers, as C(GET /containers/json) returns them.
+    - Each entry with a few keys only unless O(verbose_output=true).
   returned: when O(containers=true)
   type: list
   elements: dict
 images:
-  description: The images, as C(GET /images/json) returns them.
+  description:
+    - The images, as C(GET /images/json) returns them.
+    - Each entry with a few keys only unless O(verbose_output=true).
   returned: when O(images=true)
   type: list
   elements: dict
 volumes:
-  description: The volumes, as C(GET /volumes) returns them.
+  description:
+    - The volumes, as C(GET /volumes) returns them.
+    - Each entry with a few keys only unless O(verbose_output=true).
   returned: when O(volumes=true)
   type: list
   elements: dict
 networks:
-  description: The networks, as C(GET /networks) returns them.
+  description:
+    - The networks, as C(GET /networks) returns them.
+    - Each entry with a few keys only unless O(verbose_output=true).
   returned: when O(networks=true)
   type: list
   elements: dict
 disk_usage:
-  description: The daemon's C(GET /system/df) answer.
+  description: The daemon's C(GET /system/df) answer; only its C(LayersSize) unless O(verbose_output=true).
   returned: when O(disk_usage=true)
   type: dict
 """
@@ -155,6 +184,7 @@ ARGUMENT_SPEC = {
     'networks': {'type': 'bool', 'default': False},
     'networks_filters': {'type': 'dict'},
     'disk_usage': {'type': 'bool', 'default': False},
+    'verbose_output': {'type': 'bool', 'default': False},
 }
 
 

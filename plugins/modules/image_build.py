@@ -98,7 +98,7 @@ options:
   pull:
     description:
       - Ask the registry for a newer version of every C(FROM) image, as C(--pull).
-      - Needs the registry to be reachable from the daemon (and O(registry_auth) for a private one).
+      - Needs the registry to be reachable from the daemon (and credentials for a private one, O(registry_auth) or the docker config).
     type: bool
     default: false
   rm:
@@ -141,6 +141,9 @@ options:
     description:
       - Credentials for the registry of the C(FROM) images (used with O(pull) or when a base image is missing), sent
         as C(X-Registry-Config).
+      - "Without them, every registry's credentials in the docker CLI's config are sent, as the docker CLI does
+        (C($DOCKER_CONFIG/config.json) or C(~/.docker/config.json): C(auths), C(credHelpers), C(credsStore)); see
+        M(dockerapi.engine.login)."
       - "A dictionary with C(username) and C(password), or C(identitytoken), and C(serveraddress): the registry host
         the C(FROM) images come from, for example V(registry.example.org:5000) (required for a build)."
       - "Or the same as a string: a JSON object, or the base64 value of an C(X-Registry-Auth) header (C(auth), base64

@@ -17,8 +17,9 @@ description:
   - "Compared with an existing network: O(driver), every key of O(driver_options), O(ipam_driver),
     O(ipam_driver_options) and O(labels) that the task gives (keys the network has beyond those are not a
     difference), O(ipam_config) (the subnets of each address family the task lists must be exactly those of the
-    network, with the gateway, range and auxiliary addresses given), and O(internal), O(attachable) and
-    O(enable_ipv6) when set. Options the task leaves out are not compared."
+    network, with the gateway, range and auxiliary addresses given), and O(internal), O(attachable),
+    O(enable_ipv4), O(enable_ipv6), O(scope), O(ingress), O(config_only) and O(config_from) when set. Options the
+    task leaves out (except O(driver), which defaults to V(bridge)) are not compared."
   - A network cannot be changed in place, so a difference means removing it and creating it again. When containers
     are attached, that fails (naming them) unless O(force=true).
   - Before the old network is removed, everything the daemon can check is checked, and a refusal changes nothing.
@@ -41,7 +42,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the compared properties and the attached containers before and after.
+      - The diff shows the compared properties and the attached containers before and after, and (as
+        RV(diff.differences)) the options that differ.
 options:
   name:
     description: The network's name (matched exactly).
@@ -58,9 +60,13 @@ options:
     default: present
   driver:
     description:
-      - The network driver. When not set, a new network gets the daemon's default (V(bridge)) and an existing
-        network's driver is not compared.
+      - The network driver, compared with an existing network's.
+      - The default V(bridge) is community.docker's; a task without O(driver) therefore recreates a network of
+        another driver (set O(driver) to that driver to keep it).
+      - For a config-only network (O(config_only=true)) the daemon stores the driver as V(null); then the driver is
+        not compared.
     type: str
+    default: bridge
   driver_options:
     description:
       - "Driver options (C(docker network create --opt)), for example C({com.docker.network.bridge.name: br-shop}).
@@ -105,8 +111,43 @@ options:
         themselves.
     type: bool
   labels:
-    description: Labels to set on the network. Values are strings; quote booleans.
+    description:
+      - Labels to set on the network. Values are strings; quote booleans and numbers such as V("1.10") (a number
+        that would not read back as written, a float or a boolean, is refused).
     type: dict
+  enable_ipv4:
+    description:
+      - Whether the network gives its containers IPv4 addresses (V(false) for an IPv6-only network, with
+        O(enable_ipv6=true)).
+      - Needs Docker API 1.47 (Docker 28) or newer; an older daemon fails the task before anything changes.
+      - Compared with an existing network when set.
+    type: bool
+  scope:
+    description:
+      - The network's scope. V(swarm) needs a daemon that is a swarm manager; elsewhere the task fails before
+        anything changes, naming the option.
+      - V(global) is decided by the daemon (Docker 20.10 refuses it outside a swarm).
+      - Compared with an existing network when set.
+    type: str
+    choices: [local, global, swarm]
+  ingress:
+    description:
+      - Create swarm's routing-mesh (ingress) network; needs O(driver=overlay) and a daemon that is a swarm manager.
+        With V(true) on a daemon that is not, the task fails before anything changes.
+      - Compared with an existing network when set.
+    type: bool
+  config_only:
+    description:
+      - Create a config-only network, a placeholder that only holds configuration (O(ipam_config),
+        O(driver_options)...) for other networks made with O(config_from). Containers cannot attach to it.
+      - Compared with an existing network when set.
+    type: bool
+  config_from:
+    description:
+      - The name of a config-only network (O(config_only=true)) whose configuration this network takes; then give
+        no O(ipam_config) or O(driver_options) of its own (the daemon refuses them).
+      - Compared with an existing network when set.
+    type: str
   connected:
     description:
       - Containers (names or IDs) to attach to the network. Each must exist; a missing one fails the task before any
@@ -188,11 +229,34 @@ actions:
   elements: str
   sample: ["created", "connected shop-web"]
 differences:
-  description: Why the network was (or would be) recreated.
+  description: Why the network was (or would be) recreated, as sentences.
   returned: when it was recreated
   type: list
   elements: str
   sample: ["labels.app: 'old', wanted 'shop'"]
+diff:
+  description:
+    - With O(state=present) in check mode, diff mode or with O(debug=true), C(differences) lists the options that
+      differ (and made the network be recreated), named as community.docker's docker_network names them (option
+      paths such as C(ipam_config[0].subnet) or C(labels.app)); empty when nothing differs or the network is new.
+    - In diff mode also C(before) and C(after), the compared properties and the attached containers.
+  returned: in check mode, diff mode, or with O(debug=true)
+  type: dict
+  sample: {"differences": ["driver_options.com.docker.network.driver.mtu", "ipam_config[0].subnet"]}
+  contains:
+    differences:
+      description: The options that differ, as community.docker's docker_network names them (C(ipam_config[0].subnet), C(labels.app)).
+      returned: with O(state=present)
+      type: list
+      elements: str
+    before:
+      description: The network as it was.
+      returned: in diff mode
+      type: dict
+    after:
+      description: The network as it is after the task (or, in check mode, would be).
+      returned: in diff mode
+      type: dict
 old_network:
   description: The inspect result of the network as it was before a recreate whose new network the daemon refused.
   returned: when a recreate failed after the old network was removed
@@ -207,7 +271,7 @@ SERVICE = network
 ARGUMENT_SPEC = {
     'name': {'type': 'str', 'required': True, 'aliases': ['network_name']},
     'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-    'driver': {'type': 'str'},
+    'driver': {'type': 'str', 'default': 'bridge'},
     'driver_options': {'type': 'dict', 'aliases': ['driver_opts']},
     'ipam_driver': {'type': 'str'},
     'ipam_driver_options': {'type': 'dict'},
@@ -224,6 +288,11 @@ ARGUMENT_SPEC = {
     'internal': {'type': 'bool'},
     'attachable': {'type': 'bool'},
     'enable_ipv6': {'type': 'bool'},
+    'enable_ipv4': {'type': 'bool'},
+    'scope': {'type': 'str', 'choices': ['local', 'global', 'swarm']},
+    'ingress': {'type': 'bool'},
+    'config_only': {'type': 'bool'},
+    'config_from': {'type': 'str'},
     'labels': {'type': 'dict'},
     'connected': {'type': 'list', 'elements': 'str', 'default': [], 'aliases': ['containers']},
     'appends': {'type': 'bool', 'default': False, 'aliases': ['incremental']},

@@ -88,6 +88,14 @@ options:
         not a date), C(id) (a regular expression), C(parent), C(type), C(description), C(inuse), C(shared),
         C(private). One value each; anything else is refused before any prune runs."
     type: dict
+  builder_cache_keep_storage:
+    description:
+      - With O(builder_cache=true), the amount of build cache to keep, as C(<number>[<unit>]) with the unit one of
+        V(B), V(K), V(M), V(G), V(T) or V(P) (binary units, V(K) is 1024 bytes; no unit means bytes), for example
+        V(5G). The least recently used records are removed until the cache fits.
+      - Sent as C(keep-storage), which Docker 28 and newer read as their C(reserved-space).
+      - In check mode the prediction keeps the most recently used records that fit (still an estimate).
+    type: str
 notes:
   - Prune endpoints run one at a time on a daemon; a prune started while another runs fails with HTTP 409.
   - Every request waits at most O(timeout) seconds for the daemon's answer; on a large daemon raise it for pruning.
@@ -209,6 +217,7 @@ ARGUMENT_SPEC = {
     'builder_cache': {'type': 'bool', 'default': False},
     'builder_cache_all': {'type': 'bool', 'default': False},
     'builder_cache_filters': {'type': 'dict'},
+    'builder_cache_keep_storage': {'type': 'str'},
 }
 
 

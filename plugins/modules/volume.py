@@ -11,8 +11,8 @@ version_added: 1.0.0
 description:
   - Makes a named volume present or absent.
   - "The daemon's own create is idempotent by name and silently ignores a differing driver, driver options or labels.
-    This module compares them itself: the driver (when O(driver) is set) and every key of O(driver_options) and
-    O(labels) the task gives. Keys the volume has beyond those are not a difference."
+    This module compares them itself: the driver (O(driver), V(local) unless set) and every key of O(driver_options)
+    and O(labels) the task gives. Keys the volume has beyond those are not a difference."
   - What happens on a difference is up to O(recreate); with the default V(never) the volume is left alone and the task
     warns, naming the differences.
 author:
@@ -29,13 +29,13 @@ attributes:
     details:
       - The diff shows the volume's state, driver, driver options and labels before and after.
 options:
-  name:
+  volume_name:
     description:
       - The volume's name. For the local driver, at least two characters, starting with a letter or digit, then
         letters, digits, C(_), C(.) or C(-).
     type: str
     required: true
-    aliases: [volume_name]
+    aliases: [name]
   state:
     description:
       - V(present) creates the volume when missing (or recreates it, see O(recreate)); V(absent) removes it.
@@ -45,9 +45,11 @@ options:
     default: present
   driver:
     description:
-      - The volume driver. When not set, a new volume gets the daemon's default (V(local)) and an existing volume's
-        driver is not compared.
+      - The volume driver, compared with an existing volume's.
+      - The default V(local) is community.docker's; a task without O(driver) therefore finds a volume of another
+        driver different (set O(driver) to that driver to keep it).
     type: str
+    default: local
   driver_options:
     description:
       - "Driver options (C(docker volume create --opt)), for example C({type: tmpfs, device: tmpfs, o: size=64m}) for
@@ -56,7 +58,8 @@ options:
     aliases: [driver_opts]
   labels:
     description:
-      - Labels to set on the volume. Values are strings; quote booleans.
+      - Labels to set on the volume. Values are strings; quote booleans and numbers such as V("1.10") (a number that
+        would not read back as written, a float or a boolean, is refused).
     type: dict
   recreate:
     description:
@@ -117,6 +120,29 @@ differences:
   type: list
   elements: str
   sample: ["labels.app: 'old', wanted 'shop'"]
+diff:
+  description:
+    - With O(state=present) in check mode, diff mode or with O(debug=true), C(differences) lists the options that
+      differ, named as community.docker's docker_volume names them (C(driver), C(driver_options.<key>),
+      C(labels.<key>)); empty when nothing differs or the volume is new.
+    - In diff mode also C(before) and C(after), the volume's state, driver, driver options and labels.
+  returned: in check mode, diff mode, or with O(debug=true)
+  type: dict
+  sample: {"differences": ["labels.app"]}
+  contains:
+    differences:
+      description: The options that differ, as community.docker's docker_volume names them (C(driver), C(driver_options.<key>), C(labels.<key>)).
+      returned: with O(state=present)
+      type: list
+      elements: str
+    before:
+      description: The volume as it was.
+      returned: in diff mode
+      type: dict
+    after:
+      description: The volume as it is after the task (or, in check mode, would be).
+      returned: in diff mode
+      type: dict
 """
 
 from ansible_collections.dockerapi.engine.plugins.module_utils._runner import run_module
@@ -124,9 +150,9 @@ from ansible_collections.dockerapi.engine.plugins.module_utils._volumes import R
 
 SERVICE = volume
 ARGUMENT_SPEC = {
-    'name': {'type': 'str', 'required': True, 'aliases': ['volume_name']},
+    'volume_name': {'type': 'str', 'required': True, 'aliases': ['name']},
     'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-    'driver': {'type': 'str'},
+    'driver': {'type': 'str', 'default': 'local'},
     'driver_options': {'type': 'dict', 'aliases': ['driver_opts']},
     'labels': {'type': 'dict'},
     'recreate': {'type': 'str', 'choices': list(RECREATE_CHOICES), 'default': 'never'},

@@ -139,6 +139,7 @@ class FastPathAction(ActionBase):
         except Exception as exc:  # pylint: disable=broad-except  # a bug of ours: the same result as the shipped module
             result = {'failed': True}
             result.update(unexpected_error_result(exc))
+        no_log_values |= secret_values(params)  # now also the credentials read from the docker config
         warnings = result.pop('warnings', None) or []
         if WARNINGS_IN_RESULT and warnings:
             result['warnings'] = list(warnings)

@@ -72,13 +72,15 @@ def test_recreate_without_image_keeps_the_containers_image(daemon_name: str) -> 
         args, old_id = _running_container(daemon, prefix)
         image_id = _inspect(daemon, old_id, '{{.Image}}')
         conn = daemon_connection(daemon)
-        base = dict(conn, name=prefix + '-c', command=['sleep', '300'], labels={'dockerapi.test': prefix})
+        # stop_timeout is not compared by default (docker_container's ignore): compare it here to force the recreate
+        base = dict(conn, name=prefix + '-c', command=['sleep', '300'], labels={'dockerapi.test': prefix},
+                    comparisons={'stop_timeout': 'strict'})
         steps = [
-            (dict(base, state='stopped', stop_timeout=30), ['create', 'stop', 'rename', 'remove'], 'false'),
-            (dict(base, stop_timeout=30, labels={'dockerapi.test': prefix, 'extra': 'x'}),
+            (dict(base, state='stopped', stop_timeout=2), ['create', 'stop', 'rename', 'remove'], 'false'),
+            (dict(base, stop_timeout=2, labels={'dockerapi.test': prefix, 'extra': 'x'}),
              ['create', 'rename', 'start', 'remove'], 'true'),
-            (dict(base, stop_timeout=30, env={'A': '1'}), ['create', 'stop', 'rename', 'start', 'remove'], 'true'),
-            (dict(base, stop_timeout=30, recreate=True), ['create', 'stop', 'rename', 'start', 'remove'], 'true'),
+            (dict(base, stop_timeout=2, env={'A': '1'}), ['create', 'stop', 'rename', 'start', 'remove'], 'true'),
+            (dict(base, stop_timeout=2, recreate=True), ['create', 'stop', 'rename', 'start', 'remove'], 'true'),
         ]
         previous = old_id
         for task, actions, running in steps:

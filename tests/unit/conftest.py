@@ -6,6 +6,8 @@ import os
 import sys
 import tempfile
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -22,3 +24,9 @@ def _collections_root() -> str:
 
 
 sys.path.insert(0, _collections_root())
+
+
+@pytest.fixture(autouse=True)
+def _no_docker_config(monkeypatch, tmp_path):
+    """Credential lookups read the docker CLI's config: never the user's own in unit tests."""
+    monkeypatch.setenv('DOCKER_CONFIG', str(tmp_path / 'docker-config-of-the-test'))

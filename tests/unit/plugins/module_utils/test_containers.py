@@ -123,8 +123,8 @@ def test_states():
     assert plan(recreate=True).actions == ['create', 'stop', 'rename', 'start', 'remove']
     # without image the recreate keeps the container's image
     assert plan(recreate=True, image=None).actions == ['create', 'stop', 'rename', 'start', 'remove']
-    # present keeps a running container running across a recreate
-    assert plan(state='present', env={'A': '9'}).actions == ['create', 'stop', 'rename', 'start', 'remove']
+    # present leaves a recreated container created, not started (docker_container)
+    assert plan(state='present', env={'A': '9'}).actions == ['create', 'stop', 'rename', 'remove']
     assert plan(state='stopped', env={'A': '9'}).actions == ['create', 'stop', 'rename', 'remove']
     assert plan(container=stopped, state='present', env={'A': '9'}).actions == ['create', 'rename', 'remove']
     assert plan(state='absent').actions == ['stop', 'remove']
@@ -145,7 +145,9 @@ def test_empty_command_means_image_default():
 
 def test_networks_connect_in_place_and_at_create():
     nets = [{'name': 'front', 'aliases': ['web']}, {'name': 'back', 'aliases': None, 'ipv4_address': None}]
-    the_plan = plan(networks=nets)
+    # network_mode given: networks are connected in place (without it, network_mode is the first network, as
+    # docker_container with networks_cli_compatible, and a container on bridge is recreated)
+    the_plan = plan(networks=nets, network_mode='bridge')
     assert the_plan.actions == ['connect:front', 'connect:back']
     body, later = C.create_body(params(networks=nets), FakeClient('1.41'))
     assert body['HostConfig']['NetworkMode'] == 'front'
@@ -156,6 +158,7 @@ def test_networks_connect_in_place_and_at_create():
     assert plan(container=None, networks=nets).actions == ['create', 'connect:back', 'start']
     container = copy.deepcopy(INSPECT)
     container['NetworkSettings']['Networks'] = {'front': {'Aliases': ['web', 'c0ffee']}, 'back': {}}
+    container['HostConfig']['NetworkMode'] = 'front'
     assert plan(container=container, networks=nets).actions == []
     assert plan(container=container, networks=[{'name': 'front', 'aliases': ['www']}]).actions == ['reconnect:front']
 

@@ -10,7 +10,9 @@ from ansible_collections.dockerapi.engine.plugins.module_utils._volumes import v
 
 
 def test_string_map_converts_numbers_and_refuses_booleans() -> None:
-    assert string_map({'a': 1, 'b': 1.5, 'c': 'x', 'd': None}, 'labels') == {'a': '1', 'b': '1.5', 'c': 'x', 'd': ''}
+    assert string_map({'a': 1, 'b': '1.5', 'c': 'x', 'd': None}, 'labels') == {'a': '1', 'b': '1.5', 'c': 'x', 'd': ''}
+    with pytest.raises(ConfigurationError, match='Quote the value'):
+        string_map({'version': 1.10}, 'labels')  # would be stored as 1.1
     with pytest.raises(ConfigurationError, match=r'labels.flag is the boolean True.*Quote the value \(for example "true"\)'):
         string_map({'flag': True}, 'labels')
     with pytest.raises(ConfigurationError, match='labels.x must be a string'):
