@@ -53,9 +53,6 @@ from ._errors import ConfigurationError
 from . import _container_networks as _NETWORKS
 from ._container_rows_more import ROWS as _MORE_ROWS
 
-HIDDEN = '<hidden>'
-
-
 class _Skip:
     """A row's ``wanted`` returns SKIP when the value asks for nothing (docker_container ignores it too)."""
 
@@ -72,11 +69,6 @@ class Wanted(t.NamedTuple):
     value: t.Any
     comparison: str = 'strict'
     kind: str = 'value'
-
-    @property
-    def mode(self) -> str:
-        """The older name of ``comparison`` (``equal``/``subset``), for callers not yet moved to it."""
-        return 'equal' if self.comparison == 'strict' else 'subset'
 
 
 class Difference(t.NamedTuple):
@@ -1115,16 +1107,13 @@ def update_body(params: t.Mapping[str, t.Any], diffs: t.Iterable[Difference], co
     return limits
 
 
-def hidden_view(option: str, value: t.Any) -> t.Any:
-    """A value as ``changes`` and ``--diff`` may show it: keys only for env and env_file."""
-    row = TABLE.get(option)
-    if row is not None and row.hide_values and isinstance(value, dict):
-        return {k: HIDDEN for k in value}
-    return value
+def hidden_options() -> tuple[str, ...]:
+    """The options whose values ``changes``, ``--diff`` and results show as keys only (env, env_file)."""
+    return tuple(name for name, row in TABLE.items() if row.hide_values)
 
 
 __all__ = ['COMPATIBILITY_DEFAULTS', 'Difference', 'OPTION_ARGSPEC', 'ROWS', 'SKIP', 'TABLE', 'UPDATABLE', 'Wanted',
            'actual', 'all_rows', 'comparison_for', 'create_body', 'desired', 'differences',
-           'healthcheck_body', 'hidden_view', 'mount_from_api', 'mount_norm', 'mount_to_api', 'networking_body',
+           'healthcheck_body', 'hidden_options', 'mount_from_api', 'mount_norm', 'mount_to_api', 'networking_body',
            'normalize_platform', 'option_warnings', 'prepare', 'read_env_file', 'resolved_comparisons', 'shown',
            'split_create_query', 'update_body', 'validate']

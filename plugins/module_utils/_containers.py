@@ -53,6 +53,7 @@ from ._container_options import (  # noqa: F401  # pylint: disable=unused-import
     create_body,
     desired,
     differences,
+    hidden_options,
     option_warnings,
     prepare,
     shown,
@@ -135,7 +136,7 @@ def get_container(client: EngineClient, name: str, exact: bool = True) -> dict[s
 
 # Drivers whose logs the daemon can read back (docker_container's rule for ``container.Output``).
 READABLE_LOG_DRIVERS = ('json-file', 'journald', 'local')
-HIDE_VALUES = ('env', 'env_file')  # changes, diff and results show their keys only
+HIDE_VALUES = hidden_options()  # env, env_file: changes, diff and results show their keys only
 
 
 class Plan(t.NamedTuple):

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import typing as t
 
-from ._client import EngineClient, quote_path
-from ._errors import APIError, ConfigurationError, EngineError, NotFound
+from ._client import EngineClient
+from ._errors import ConfigurationError, EngineError
 from ._images import (
     Reference,
+    delete_image,
     image_id,
     inspect_image,
     is_image_id,
@@ -175,19 +176,10 @@ def image_remove(client: EngineClient, params: dict[str, t.Any], check_mode: boo
         if by_id or len(tags) <= 1:
             result['deleted'] = [before['Id']]
         return _remove_diff(result, diff, before)
-    try:
-        answer = client.delete('/images/%s' % quote_path(lookup),
-                               {'force': bool(params.get('force')), 'noprune': not params.get('prune', True)}) or []
-    except NotFound:
+    entries = delete_image(client, lookup, bool(params.get('force')), params.get('prune', True))
+    if entries is None:
         result['changed'] = False  # removed meanwhile: the state is what was asked
         return _remove_diff(result, diff, None)
-    except APIError as exc:
-        if exc.status == 409:
-            raise APIError(exc.status, exc.message, exc.method, exc.path,
-                           msg='Cannot remove image %s: %s. Remove the containers that use it, or set force: true (an '
-                               'image with several tags removed by ID also needs force).' % (lookup, exc.message))
-        raise
-    entries = [entry for entry in answer if isinstance(entry, dict)] if isinstance(answer, list) else []
     result['deleted'] = [e['Deleted'] for e in entries if e.get('Deleted')]
     result['untagged'] = [e['Untagged'] for e in entries if e.get('Untagged')]
     return _remove_diff(result, diff, before)

@@ -609,6 +609,21 @@ def _state_summary(image_obj: dict[str, t.Any] | None, target: Reference | None,
     return summary
 
 
+def delete_image(client: EngineClient, lookup: str, force: bool, prune: bool = True) -> list[dict[str, t.Any]] | None:
+    """``DELETE /images/{lookup}``: the daemon's ``Deleted``/``Untagged`` entries; None when the image is gone already."""
+    try:
+        answer = client.delete('/images/%s' % quote_path(lookup), {'force': force, 'noprune': not prune}) or []
+    except NotFound:
+        return None
+    except APIError as exc:
+        if exc.status == 409:
+            raise APIError(exc.status, exc.message, exc.method, exc.path,
+                           msg='Cannot remove image %s: %s. Remove the containers that use it, or set force: true (an '
+                               'image with several tags removed by ID also needs force).' % (lookup, exc.message))
+        raise
+    return [entry for entry in answer if isinstance(entry, dict)] if isinstance(answer, list) else []
+
+
 def _image_absent(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     if params.get('push') or params.get('repository'):
         raise ConfigurationError('push and repository apply to state=present only; leave them out with state=absent.')
@@ -624,20 +639,13 @@ def _image_absent(client: EngineClient, params: dict[str, t.Any], check_mode: bo
     result['changed'] = True
     result['actions'] = ['Removed image %s' % lookup]
     if not check_mode:
-        try:
-            answer = client.delete('/images/%s' % quote_path(lookup), {'force': bool(force)}) or []
-        except NotFound:
-            answer = []  # removed meanwhile by someone else: the state is what was asked
+        entries = delete_image(client, lookup, bool(force))
+        if entries is None:  # removed meanwhile by someone else: the state is what was asked
             result['changed'] = False
             result['actions'] = []
-        except APIError as exc:
-            if exc.status == 409:
-                raise APIError(exc.status, exc.message, exc.method, exc.path,
-                               msg='Cannot remove image %s: %s. Remove the containers that use it, or set force: true '
-                                   '(an image with several tags removed by ID also needs force).' % (lookup, exc.message))
-            raise
-        result['deleted'] = [d['Deleted'] for d in answer if d.get('Deleted')]
-        result['untagged'] = [d['Untagged'] for d in answer if d.get('Untagged')]
+            entries = []
+        result['deleted'] = [e['Deleted'] for e in entries if e.get('Deleted')]
+        result['untagged'] = [e['Untagged'] for e in entries if e.get('Untagged')]
     if diff:
         result['diff'] = {'before': _state_summary(before, None, None),
                           'after': {'id': None}}

@@ -129,7 +129,8 @@ EXAMPLES = r"""
     container: app
     content: "{{ app_token }}"
     container_path: /run/secrets/token
-    mode: 0400
+    mode: "0400"
+    mode_parse: modern
     owner_id: 1000
     group_id: 1000
 

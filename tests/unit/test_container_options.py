@@ -348,8 +348,7 @@ def test_env_file_merges_and_env_wins() -> None:
         assert sorted(body['Env']) == ['A=from-env', 'B=b=c', 'FROM_ENVIRON=yes']
         want = E.desired(task, IMAGE)
         assert want['env_file'].value == {'B': 'b=c', 'FROM_ENVIRON': 'yes'}
-        assert E.hidden_view('env_file', want['env_file'].value) == {'B': '<hidden>', 'FROM_ENVIRON': '<hidden>'}
-        assert E.hidden_view('env', {'A': 'x'}) == {'A': '<hidden>'}
+        assert sorted(E.hidden_options()) == ['env', 'env_file']
         assert E.differences(want, _as_inspect(body), task, IMAGE) == []
     finally:
         os.unlink(handle.name)
