@@ -53,6 +53,7 @@ from ._errors import ConfigurationError
 from . import _container_networks as _NETWORKS
 from ._container_rows_more import ROWS as _MORE_ROWS
 
+
 class _Skip:
     """A row's ``wanted`` returns SKIP when the value asks for nothing (docker_container ignores it too)."""
 
