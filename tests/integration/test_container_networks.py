@@ -4,6 +4,7 @@ afterwards; 28.5: all endpoints in the create body), with ``docker inspect`` as 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import random
 import subprocess
@@ -134,7 +135,7 @@ def test_every_network_suboption(daemon_name: str) -> None:
         seen = _raw_endpoints(daemon, name)[net]
         assert 'web' in seen['Aliases']
         assert seen['IPAMConfig']['IPv4Address'] == base + '10' and seen['IPAddress'] == base + '10'
-        assert seen['GlobalIPv6Address'] == v6 + '10'
+        assert ipaddress.ip_address(seen['GlobalIPv6Address']) == ipaddress.ip_address(v6 + '10')
         assert seen['Links'] == [peer + ':database']
         assert seen['DriverOpts'] == {'dockerapi.test.opt': 'one'}
         if new:
@@ -159,7 +160,7 @@ def test_every_network_suboption(daemon_name: str) -> None:
         done = run('container', changed)
         assert done['actions'] == ['reconnect:' + net] and done['container']['Id'] == first['container']['Id'], done
         seen = _raw_endpoints(daemon, name)[net]
-        assert seen['GlobalIPv6Address'] == v6 + '20' and seen['DriverOpts'] == {'dockerapi.test.opt': 'two'}
+        assert ipaddress.ip_address(seen['GlobalIPv6Address']) == ipaddress.ip_address(v6 + '20') and seen['DriverOpts'] == {'dockerapi.test.opt': 'two'}
         assert seen['IPAddress'] == base + '10' and 'web' in seen['Aliases']
         if new:
             assert seen['GwPriority'] == 9
@@ -174,7 +175,7 @@ def test_every_network_suboption(daemon_name: str) -> None:
             done = run('container', mac)
             assert done['container']['Id'] != first['container']['Id'], done
             seen = _raw_endpoints(daemon, name)[net]
-            assert seen['MacAddress'] == '92:d0:c6:0a:29:44' and seen['GlobalIPv6Address'] == v6 + '20'
+            assert seen['MacAddress'] == '92:d0:c6:0a:29:44' and ipaddress.ip_address(seen['GlobalIPv6Address']) == ipaddress.ip_address(v6 + '20')
             assert seen['GwPriority'] == 9 and 'web' in seen['Aliases']
             assert run('container', mac)['changed'] is False
     finally:
