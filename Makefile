@@ -81,7 +81,8 @@ molecule: venv collection harness
 	tests/molecule.sh
 
 ## matrix: integration selection and fast-path parity on ansible-core 2.17-2.21 and the newest pre-release,
-## each in its own venv (build/matrix/<core>/); the role's default scenario on the oldest and newest core
+## each in its own venv (build/matrix/<core>/); 2.19 (whole suite in make integration) the parity test only;
+## the role's default scenario on the oldest and newest core, beside the other cores' runs
 ## (MATRIX_CORES="2.17 2.21 pre" picks cores; the default is all of them)
 matrix: collection harness
 	tests/matrix/run.sh $(MATRIX_CORES)

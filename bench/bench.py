@@ -2,14 +2,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks of dockerapi.engine against community.docker (run through bench/run; see bench/README.md).
 
-    bench/run [all|pertask|fleet|build] [options]
+    bench/run [all|pertask|connection|fleet|ssh|build] [options]
 
 * pertask: interleaved rounds of one task of each kind on localhost (connection local): our
   modules through the in-process fast path and shipped as modules, community.docker's, uri to
   the socket, ping and debug; seconds per task and ratios. Also a per-step breakdown of our fast
   path measured inside the worker (bench/action_plugins) and an import/step profile.
+* connection: tasks inside one python-image container through our engine_api connection plugin,
+  community.docker.docker_api and community.docker.docker, with and without pipelining (multihost.py).
 * fleet: one play over the harness fleet daemons (harness up fleet), connection local, forks 10,
-  N tasks per host: wall time of ours against community.docker.
+  N tasks per host: wall time of ours against community.docker; then tasks inside 3 containers per
+  fleet daemon through ours and community.docker.docker_api (multihost.py).
+* ssh: modules over ssh:// against systemd test hosts, ours against community.docker with
+  use_ssh_client, and bench/ssh_handshake.py's table (multihost.py).
 * build: bench/image_build_memory.py's table, when that script exists.
 
 Standard library only: it runs with the system python3 and creates the benchmark venv itself.
@@ -19,6 +24,7 @@ Benchmarks report; they fail only when a task fails, never on a time.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -32,6 +38,8 @@ import typing as t
 import uuid
 from pathlib import Path
 
+import multihost  # bench/multihost.py (this directory is sys.path[0])
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BENCH_HOME = Path(os.environ.get('DOCKERAPI_BENCH_DIR') or '/var/tmp/dockerapi-bench')
@@ -40,6 +48,7 @@ HARNESS_JSON = Path(os.environ.get('DOCKERAPI_HARNESS_DIR') or '/var/tmp/dockera
 PIP_PACKAGES = ['ansible', 'requests']
 BUILD_SCRIPT = HERE / 'image_build_memory.py'
 T0 = time.monotonic()
+HELD: list[t.IO[str]] = []  # the run lock (lock_bench_home)
 
 
 class BenchError(Exception):
@@ -61,6 +70,19 @@ def run(cmd: list[str], what: str, **kwargs: t.Any) -> subprocess.CompletedProce
 
 
 # --------------------------------------------------------------------------- setup
+
+def lock_bench_home() -> t.IO[str]:
+    """One bench/run at a time per BENCH_HOME: every run rebuilds the collection copy there, which
+    would pull it out from under another run's playbooks. Held until the process ends."""
+    BENCH_HOME.mkdir(parents=True, exist_ok=True)
+    handle = open(BENCH_HOME / 'run.lock', 'w')  # pylint: disable=consider-using-with  # held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log('another bench/run is using %s: waiting for it to finish' % BENCH_HOME)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
 
 class Context:
     """The benchmark venv, our freshly built collection, and the environment to run Ansible in."""
@@ -635,6 +657,7 @@ def markdown(doc: dict[str, t.Any]) -> str:
         out.append('')
         out.append('Load average before/after: %s / %s.' % (fl['loadavg_before'], fl['loadavg_after']))
         out.append('')
+    out += multihost.markdown(doc)
     bl = doc.get('build')
     if bl:
         out += ['## Build (image_build memory and time, from bench/image_build_memory.py)', '']
@@ -646,7 +669,7 @@ def markdown(doc: dict[str, t.Any]) -> str:
                 out.append('')
                 out.append('bench/image_build_memory.py exited %d:\n\n```\n%s\n```' % (bl['rc'], bl['stderr_tail']))
         out.append('')
-    failures = (pt or {}).get('failures', []) + (fl or {}).get('failures', [])
+    failures = (pt or {}).get('failures', []) + (fl or {}).get('failures', []) + multihost.failures(doc)
     if failures:
         out += ['## Failed tasks', ''] + ['- ' + f for f in failures[:50]] + ['']
     return '\n'.join(out)
@@ -655,7 +678,7 @@ def markdown(doc: dict[str, t.Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='bench/run', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('what', nargs='?', default='all', choices=['all', 'pertask', 'fleet', 'build'])
+    parser.add_argument('what', nargs='?', default='all', choices=['all', 'pertask', 'connection', 'fleet', 'ssh', 'build'])
     parser.add_argument('--tasks', type=int, default=50, help='per-task rounds (one task of each kind each round)')
     parser.add_argument('--warmup', type=int, default=1, help='untimed rounds first (fills the AnsiballZ cache)')
     parser.add_argument('--daemon', default='d28', help='harness daemon of the per-task benchmark (default d28)')
@@ -665,6 +688,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--fleet-hosts', type=int, default=10)
     parser.add_argument('--fleet-repeat', type=int, default=2, help='plays per variant (the median is reported)')
     parser.add_argument('--forks', type=int, default=10)
+    parser.add_argument('--conn-rounds', type=int, default=5, help='connection: timed rounds per plugin and pipelining mode')
+    parser.add_argument('--conn-warmup', type=int, default=1, help='connection: untimed rounds first')
+    parser.add_argument('--conn-tasks', default=','.join(multihost.CONNECTION_TASKS),
+                        help='connection: comma-separated task kinds (%s)' % ','.join(multihost.CONNECTION_TASKS))
+    parser.add_argument('--conn-profile-runs', type=int, default=5,
+                        help='connection: fresh processes per plugin for bench/profile_connection.py (0: skip it)')
+    parser.add_argument('--conn-pipelining', choices=['both', 'on', 'off'], default='both')
+    parser.add_argument('--fleet-containers', type=int, default=3, help='containers per fleet daemon (0: skip that part)')
+    parser.add_argument('--fleet-container-tasks', default=','.join(multihost.FLEET_TASKS),
+                        help='fleet containers: comma-separated task kinds (%s)' % ','.join(multihost.CONNECTION_TASKS))
+    parser.add_argument('--fleet-container-engines', type=int, default=10, help='fleet daemons that get containers')
+    parser.add_argument('--ssh-warmup', type=int, default=1, help='untimed one-round ssh plays of each variant first')
+    parser.add_argument('--ssh-hosts', type=int, default=3, help='systemd test hosts for the modules over ssh:// (0: skip)')
+    parser.add_argument('--ssh-tasks', type=int, default=5, help='rounds of host_info + container_info per ssh play')
+    parser.add_argument('--ssh-repeat', type=int, default=2, help='ssh plays per variant (the median is reported)')
+    parser.add_argument('--handshake-runs', type=int, default=10, help='bench/ssh_handshake.py --runs (0: skip it)')
     parser.add_argument('--skip-build', action='store_true', help='leave the build section out of `all`')
     parser.add_argument('--pipelining', action='store_true', help='run with ANSIBLE_PIPELINING=true')
     parser.add_argument('--results', default=str(HERE / 'results'), help='directory for the JSON and markdown results')
@@ -676,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     results.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime('%Y%m%d-%H%M%S')
     try:
+        HELD.append(lock_bench_home())  # released when the process ends
         ctx = setup(args.pipelining)
         doc['versions'] = ctx.versions
         with tempfile.TemporaryDirectory(prefix='dockerapi-bench-') as tmp:
@@ -684,13 +724,34 @@ def main(argv: list[str] | None = None) -> int:
                 doc['pertask'] = bench_pertask(ctx, args, workdir)
                 if args.profile:
                     doc['profile'] = profile(ctx, args)
+            seconds = doc.setdefault('section_seconds', {})
+            if args.what in ('all', 'connection'):
+                started = time.monotonic()
+                doc['connection'] = multihost.bench_connection(ctx, args, workdir)
+                seconds['connection'] = time.monotonic() - started
             if args.what in ('all', 'fleet'):
-                doc['fleet'] = bench_fleet(ctx, args, workdir)
+                if args.fleet_tasks > 0:  # --fleet-tasks 0: only the containers part
+                    started = time.monotonic()
+                    doc['fleet'] = bench_fleet(ctx, args, workdir)
+                    seconds['fleet'] = time.monotonic() - started
+                if args.fleet_containers > 0:
+                    started = time.monotonic()
+                    doc['fleet_containers'] = multihost.bench_fleet_containers(ctx, args, workdir)
+                    seconds['fleet_containers'] = time.monotonic() - started
+            if args.what in ('all', 'ssh'):
+                if args.ssh_hosts > 0:
+                    started = time.monotonic()
+                    doc['ssh_modules'] = multihost.bench_ssh_modules(ctx, args, workdir)
+                    seconds['ssh_modules'] = time.monotonic() - started
+                if args.handshake_runs > 0:
+                    started = time.monotonic()
+                    doc['handshake'] = multihost.bench_handshake(ctx, args, workdir)
+                    seconds['handshake'] = time.monotonic() - started
             if args.what == 'build' or (args.what == 'all' and not args.skip_build):
                 doc['build'] = bench_build(ctx, results)
             elif args.what == 'all':
                 doc['build'] = {'skipped': '--skip-build.'}
-            for section in ('pertask', 'fleet'):
+            for section in ('pertask', 'fleet', 'connection', 'fleet_containers', 'ssh_modules'):
                 if doc.get(section) and doc[section].get('failures'):
                     keep = results / ('%s-%s.log' % (stamp, section))
                     shutil.copyfile(doc[section]['log'], keep)
@@ -705,7 +766,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copyfile(results / ('%s.md' % stamp), results / 'latest.md')
     print(text)
     print('results: %s (%s.json, %s.md)' % (results, stamp, stamp))
-    failed = bool((doc.get('pertask') or {}).get('failures') or (doc.get('fleet') or {}).get('failures'))
+    failed = bool((doc.get('pertask') or {}).get('failures') or (doc.get('fleet') or {}).get('failures')
+                  or multihost.failures(doc))
     return 1 if failed else 0
 
 

@@ -6,8 +6,12 @@ The docs site is built without network access, so Sphinx cannot download the Ans
 documentation's objects.inv. This writes a small inventory of exactly the labels our pages
 point at: a few fixed ones of the Ansible docs that antsibull-docs' templates use, plus one entry
 per module of another collection that our documentation mentions with M(...). Each resolves to its
-page on the published Ansible docs. A label that is in neither list still fails the build (the
-site is built nitpicky, with warnings as errors).
+page on the published Ansible docs. Environment variables of ansible-core's configuration that our
+pages reference with :envvar: (antsibull-docs writes those for plugin options with ``env:`` entries
+such as ANSIBLE_TIMEOUT or ANSIBLE_CACHE_PLUGIN, and leaves them out of our own index) resolve to
+their entries in the Ansible configuration settings page, as on the published docs. A label or
+variable that is in none of these lists still fails the build (the site is built nitpicky, with
+warnings as errors).
 
     offline_inventory.py RST_DIR OUTPUT_FILE    write the inventory
     offline_inventory.py --patch-conf CONF_PY   point the conf.py of antsibull-docs sphinx-init at it
@@ -19,6 +23,9 @@ import os
 import re
 import sys
 import zlib
+
+import ansible  # ansible-core of the docs venv (build-site.sh runs this with it)
+import yaml
 
 # label -> (page, title) in the Ansible docs
 FIXED_LABELS = {
@@ -41,6 +48,41 @@ def referenced_plugins(rst_dir: str) -> set[tuple[str, str, str, str]]:
                         if not match.group(0).startswith(OUR_PREFIX):
                             found.add(match.groups())
     return found
+
+
+ENVVAR_REF = re.compile(r':envvar:`(?:[^`<]*<)?([^`<>]+?)>?`')
+ENVVAR_DEFINITION = re.compile(r'^\s*\.\. envvar:: (\S+)\s*$', re.MULTILINE)
+CORE_CONFIG_PAGE = 'reference_appendices/config.html'
+
+
+def _rst_texts(rst_dir: str) -> list[str]:
+    texts = []
+    for folder, _dirs, files in os.walk(rst_dir):
+        for name in sorted(files):
+            if name.endswith('.rst'):
+                with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                    texts.append(handle.read())
+    return texts
+
+
+def core_envvars() -> set[str]:
+    """The environment variables of ansible-core's configuration (lib/ansible/config/base.yml), as antsibull-docs takes them."""
+    with open(os.path.join(os.path.dirname(ansible.__file__), 'config', 'base.yml'), encoding='utf-8') as handle:
+        config = yaml.safe_load(handle)
+    names = {'ANSIBLE_CONFIG'}
+    for setting in config.values():
+        for env in (setting or {}).get('env') or []:
+            names.add(env['name'])
+    return names
+
+
+def referenced_core_envvars(rst_dir: str) -> set[str]:
+    """ansible-core configuration variables our pages reference with :envvar: and do not define themselves."""
+    referenced, defined = set(), set()
+    for text in _rst_texts(rst_dir):
+        referenced.update(match.group(1).replace('\\', '').strip() for match in ENVVAR_REF.finditer(text))
+        defined.update(ENVVAR_DEFINITION.findall(text))
+    return (referenced - defined) & core_envvars()
 
 
 ANSIBLE_DOCS = 'https://docs.ansible.com/projects/ansible/devel/'
@@ -72,6 +114,9 @@ def main(argv: list[str]) -> int:
         label = 'ansible_collections.%s.%s.%s_%s' % (namespace, collection, plugin, kind)
         page = 'collections/%s/%s/%s_%s.html' % (namespace, collection, plugin, kind)
         lines.append('%s std:label -1 %s %s.%s.%s %s' % (label, page, namespace, collection, plugin, kind))
+    for variable in sorted(referenced_core_envvars(rst_dir)):
+        # Sphinx's anchor of `.. envvar:: NAME` is envvar-NAME
+        lines.append('%s std:envvar 1 %s#envvar-%s -' % (variable, CORE_CONFIG_PAGE, variable))
     header = ('# Sphinx inventory version 2\n# Project: Ansible (offline stand-in)\n# Version: devel\n'
               '# The remainder of this file is compressed using zlib.\n')
     with open(output, 'wb') as handle:

@@ -27,6 +27,7 @@ LABEL_PREFIX = 'ansible_collections.dockerapi.engine.docsite.'
 # (Markdown source in docs/, RST name in docs/docsite/rst/, section of the site)
 GUIDES: list[tuple[str, str, str]] = [
     ('remote-api.md', 'guide_remote_api', 'Guides'),
+    ('multi-host.md', 'guide_multi_host', 'Guides'),
     ('execution-environment.md', 'guide_execution_environment', 'Guides'),
     ('migrating-from-community-docker.md', 'guide_migrating', 'Guides'),
     ('developing.md', 'guide_developing', 'Developing'),

@@ -11,9 +11,24 @@ class ModuleDocFragment:
 options:
   docker_host:
     description:
-      - The daemon to talk to, as C(unix:///path/to/docker.sock), C(tcp://host:port), or C(https://host:port).
+      - The daemon to talk to, as C(unix:///path/to/docker.sock), C(tcp://host:port), C(https://host:port), or
+        C(ssh://[user@]host[:port]).
       - A C(tcp://host) without port means port 2375 without TLS and 2376 with TLS, as the docker CLI does.
       - Without this option the E(DOCKER_HOST) environment variable is used, then C(unix:///var/run/docker.sock).
+      - C(ssh://) works like the docker CLI's. The system's OpenSSH client (C(ssh)) runs C(docker system dial-stdio)
+        on the remote host and the API is spoken over that pipe; an IPv6 address goes in brackets
+        (C(ssh://admin@[2001:db8::1]:2222)). Without user or port, ssh's own defaults and C(~/.ssh/config) decide, so
+        a C(Host) alias works too (C(ssh://docker1)). The remote host needs the Docker CLI, and the user must be allowed
+        to use its daemon (in the C(docker) group there).
+      - Everything in C(~/.ssh/config), the ssh agent, keys and known_hosts applies. ssh runs with C(BatchMode=yes) and
+        it never prompts, so the key must be usable without a passphrase prompt (agent) and the host key must already
+        be in known_hosts. Extra ssh arguments (such as C(-F config), C(-i key), C(-o UserKnownHostsFile=file)) can be
+        given in the environment variable E(DOCKERAPI_SSH_OPTS), split like a shell does.
+      - Connections to the same host are shared (OpenSSH C(ControlMaster=auto), C(ControlPersist=60), a control socket
+        in a private directory, C(<tmp>/dockerapi-ssh-<uid>) or E(DOCKERAPI_SSH_CONTROL_DIR), at most 49 characters
+        long), so that only the first task pays the SSH handshake. E(DOCKERAPI_SSH_CONTROL_PERSIST) sets how long an
+        idle shared connection stays (seconds, or a time such as V(10m)); V(0) or V(no) turns sharing off, V(config)
+        leaves it to your ssh configuration.
     type: str
     aliases: [docker_url]
   tls:
@@ -22,7 +37,8 @@ options:
       - Turned on by itself when O(validate_certs=true), when O(ca_path), O(client_cert) or O(client_key) is set,
         when O(docker_host) is C(https://), or when E(DOCKER_TLS_VERIFY) or E(DOCKER_TLS) is set (to any non-empty
         value).
-      - Ignored for C(unix://) sockets.
+      - Ignored for C(unix://) sockets. Refused for C(ssh://) hosts (SSH encrypts the connection); other TLS options and
+        E(DOCKER_TLS_VERIFY) are ignored for them.
     type: bool
   validate_certs:
     description:
@@ -81,6 +97,7 @@ options:
     description:
       - Allow plain (unencrypted, unauthenticated) TCP to a daemon that is not on a loopback address.
       - Anyone who can reach such a port controls the daemon, so this is refused unless set to V(true).
+      - Not needed for C(ssh://) hosts, which SSH encrypts and authenticates.
     type: bool
     default: false
   debug:
@@ -95,9 +112,9 @@ options:
   use_ssh_client:
     description:
       - Accepted for compatibility with community.docker, where it makes an C(ssh://) O(docker_host) use the
-        system's C(ssh) client.
-      - B(It has no effect yet.) This collection does not support C(ssh://) hosts (they fail with a message naming
-        the schemes it supports); reach a remote daemon over C(tcp://) with TLS instead.
+        system's C(ssh) client instead of paramiko.
+      - It changes nothing here. This collection always uses the system's C(ssh) client for C(ssh://) hosts (it
+        never uses paramiko), whatever this option says.
     type: bool
     default: false
 notes:
@@ -105,5 +122,5 @@ notes:
     C(module_defaults) and the action group C(group/dockerapi.engine.engine).
   - E(DOCKER_CERT_PATH) names a directory holding C(ca.pem), C(cert.pem) and C(key.pem), as the docker CLI uses it.
   - The modules talk HTTP to the daemon with the Python standard library; they need no Docker SDK and no
-    C(requests) on the host that runs them.
+    C(requests) on the host that runs them. For C(ssh://) hosts that host needs the OpenSSH client (C(ssh)).
 """

@@ -39,6 +39,7 @@ from ._errors import (
     UnsupportedFeature,
 )
 from ._filters import encode_filters
+from ._ssh import SSHSocket, explain as explain_ssh_failure, open_socket as open_ssh_socket
 
 # The newest API version our tests run against, and the oldest we support.
 OUR_MAX_API = '1.51'
@@ -72,6 +73,23 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         except BaseException:
             sock.close()
             raise
+        self.sock = sock
+
+
+class _SSHConnection(http.client.HTTPConnection):
+    """HTTP over ``ssh host docker system dial-stdio`` (see _ssh.py); the socket's close reaps ssh."""
+
+    def __init__(self, settings: ConnectionSettings, timeout: float | None,
+                 on_connect: t.Callable[[SSHSocket], None] | None = None) -> None:
+        super().__init__('localhost', timeout=timeout)
+        self.settings = settings
+        self.on_connect = on_connect
+
+    def connect(self) -> None:
+        s = self.settings
+        sock = open_ssh_socket(s.ssh_user, s.address, s.port, s.ssh_args, s.ssh_control_dir, self.timeout, s.ssh_env)
+        if self.on_connect is not None:
+            self.on_connect(sock)
         self.sock = sock
 
 
@@ -363,6 +381,7 @@ class EngineClient:
         self._conn: http.client.HTTPConnection | None = None
         self._conn_used = False
         self._ssl_context: ssl.SSLContext | None = None
+        self._ssh_socket: SSHSocket | None = None  # the newest ssh transport, for messages when it fails
 
     # ---- connection -----------------------------------------------------------------
 
@@ -429,6 +448,8 @@ class EngineClient:
         s = self.settings
         if s.scheme == 'unix':
             return _UnixHTTPConnection(s.address, timeout)
+        if s.scheme == 'ssh':
+            return _SSHConnection(s, timeout, self._remember_ssh)
         if s.tls:
             return _TLSConnection(s.address, s.port, timeout, self._tls_context(), s.tls_hostname or s.address)
         return http.client.HTTPConnection(s.address, s.port, timeout=timeout)
@@ -438,10 +459,31 @@ class EngineClient:
             self._conn.close()
             self._conn = None
 
+    def _remember_ssh(self, sock: SSHSocket) -> None:
+        self._ssh_socket = sock
+
+    def _ssh_failure(self, exc: BaseException | None) -> ConnectionProblem | None:
+        """What ssh or dial-stdio said, when the ssh transport failed (None when it gives no clue)."""
+        sock = self._ssh_socket
+        if sock is None:
+            return None
+        s = self.settings
+        # the transport's end comes with ssh's exit; a time-out leaves it running
+        timed_out = isinstance(exc, (socket.timeout, TimeoutError))
+        returncode, stderr = sock.diagnosis(0.0 if timed_out else 3.0)
+        message = explain_ssh_failure(returncode, stderr, s.ssh_user, s.address, s.port, generic=not timed_out)
+        if message is None:
+            return None
+        return ConnectionProblem(message, ssh_exit_status=returncode)
+
     def _describe_failure(self, exc: BaseException, method: str, path: str, timeout: float | None) -> ConnectionProblem:
         """Turn a low-level exception into a message that says which failure and the fix."""
         s = self.settings
-        where = s.display
+        where = '%s (%s)' % (s.display, s.context) if s.context else s.display
+        if s.scheme == 'ssh':
+            problem = self._ssh_failure(exc)
+            if problem is not None:
+                return problem
         if isinstance(exc, ssl.SSLCertVerificationError):
             code = getattr(exc, 'verify_code', None)
             # 62: X509_V_ERR_HOSTNAME_MISMATCH, 64: X509_V_ERR_IP_ADDRESS_MISMATCH (an address dialled)
@@ -687,8 +729,9 @@ class EngineClient:
             while b'\r\n\r\n' not in data:
                 chunk = sock.recv(_READ_SIZE)
                 if not chunk:
-                    raise ConnectionProblem('The daemon at %s closed the connection during %s %s.'
-                                            % (self.settings.display, method, path))
+                    sock.close()
+                    raise self._ssh_failure(None) or ConnectionProblem(
+                        'The daemon at %s closed the connection during %s %s.' % (self.settings.display, method, path))
                 data += chunk
             header, rest = data.split(b'\r\n\r\n', 1)
             lines = header.decode('latin-1').split('\r\n')

@@ -20,7 +20,9 @@ import re
 import typing as t
 from urllib.parse import urlsplit
 
+from ._dockercontext import apply_current_context
 from ._errors import ConfigurationError
+from ._ssh import display as ssh_display, parse_ssh_url, ssh_arguments
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 DEFAULT_TIMEOUT = 60
@@ -43,7 +45,7 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     'timeout': {'type': 'int'},
     'allow_insecure_tcp': {'type': 'bool', 'default': False},
     # community.docker's: debug adds the request trace (api_calls) to the result; use_ssh_client is accepted
-    # for compatibility and has no effect yet (ssh:// hosts are not supported).
+    # for compatibility and changes nothing: ssh:// hosts always go through the system's ssh client (see _ssh.py).
     'debug': {'type': 'bool', 'default': False},
     'use_ssh_client': {'type': 'bool', 'default': False},
 }
@@ -56,9 +58,9 @@ _API_VERSION_RE = re.compile(r'^1\.\d{1,3}$')
 class ConnectionSettings(t.NamedTuple):
     """Everything the client needs to open a connection; resolved, validated, immutable."""
 
-    scheme: str  # 'unix' or 'tcp'
-    address: str  # socket path for unix, host name or address for tcp
-    port: int  # 0 for unix
+    scheme: str  # 'unix', 'tcp' or 'ssh'
+    address: str  # socket path for unix, host name or address for tcp and ssh
+    port: int  # 0 for unix; for ssh 0 means ssh's own default (port 22 or ~/.ssh/config)
     tls: bool
     validate_certs: bool
     ca_path: str | None
@@ -69,11 +71,18 @@ class ConnectionSettings(t.NamedTuple):
     timeout: float
     docker_host: str  # as given, for messages
     client_key_passphrase: str | None = None  # for an encrypted client_key
+    ssh_user: str | None = None  # ssh: the URL's user (None: ssh's own default or ~/.ssh/config)
+    ssh_args: t.Tuple[str, ...] = ()  # ssh: options from the environment (DOCKERAPI_SSH_OPTS, connection sharing)
+    ssh_control_dir: str | None = None  # ssh: the private directory of the control sockets, made on first use
+    ssh_env: t.Tuple[t.Tuple[str, str], ...] = ()  # ssh: the task's SSH_AUTH_SOCK (the fast path runs in the controller)
+    context: str | None = None  # the docker CLI context used, e.g. 'docker context prod (from DOCKER_CONTEXT)'
 
     @property
     def display(self) -> str:
         if self.scheme == 'unix':
             return 'unix://%s' % self.address
+        if self.scheme == 'ssh':
+            return ssh_display(self.ssh_user, self.address, self.port)
         host = '[%s]' % self.address if ':' in self.address else self.address
         return '%s://%s:%d' % ('https' if self.tls else 'tcp', host, self.port)
 
@@ -117,8 +126,12 @@ def parse_docker_host(value: str, source: str) -> tuple[str, str, int | None, bo
         return 'unix', text, None, False
     if '://' not in text:
         raise ConfigurationError(
-            '%s %r is not a URL. Use unix:///path/to/docker.sock or tcp://host:port.' % (source, value))
+            '%s %r is not a URL. Use unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port].'
+            % (source, value))
     scheme = text.split('://', 1)[0].lower()
+    if scheme == 'ssh':
+        dummy, host, ssh_port = parse_ssh_url(text, source)
+        return 'ssh', host, ssh_port, False
     if scheme == 'unix':
         path = text[len('unix://'):]
         if not path:
@@ -128,7 +141,8 @@ def parse_docker_host(value: str, source: str) -> tuple[str, str, int | None, bo
     if scheme not in ('tcp', 'http', 'https'):
         raise ConfigurationError(
             '%s %r uses the scheme %r, which this collection does not support. '
-            'Use unix:///path/to/docker.sock or tcp://host:port (with TLS options for a remote daemon).'
+            'Use unix:///path/to/docker.sock, tcp://host:port (with TLS options for a remote daemon) or '
+            'ssh://[user@]host[:port].'
             % (source, value, scheme))
     try:
         parts = urlsplit(text)
@@ -167,12 +181,16 @@ def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]
     if not docker_host:
         docker_host = _env(environ, 'DOCKER_HOST')
         host_source = 'DOCKER_HOST'
+    context = None
+    if not docker_host:  # the docker CLI's current context (DOCKER_CONTEXT, then currentContext); see _dockercontext.py
+        params, context = apply_current_context(params, environ)
+        docker_host, host_source = params.get('docker_host'), context or host_source
     if not docker_host:
         docker_host = DEFAULT_DOCKER_HOST
         host_source = 'the default docker_host'
     scheme, address, port, https = parse_docker_host(docker_host, host_source)
 
-    cert_path = _env(environ, 'DOCKER_CERT_PATH')
+    cert_path = None if context else _env(environ, 'DOCKER_CERT_PATH')  # a context brings its own TLS material
     explicit_files = any(params.get(k) for k in ('ca_path', 'client_cert', 'client_key'))
 
     validate = params.get('validate_certs')
@@ -212,7 +230,23 @@ def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]
             'Give both (or DOCKER_CERT_PATH with cert.pem and key.pem).'
             % (('client_cert', 'client_key') if client_cert else ('client_key', 'client_cert')))
 
-    if scheme == 'unix':
+    ssh_user: str | None = None
+    ssh_args: tuple[str, ...] = ()
+    ssh_control_dir: str | None = None
+    ssh_env: tuple[tuple[str, str], ...] = ()
+    if scheme == 'ssh':
+        # SSH encrypts and authenticates: TLS options do not apply (like unix://), plain-TCP refusal neither.
+        if params.get('tls') or https:
+            raise ConfigurationError(
+                '%s %r is an ssh:// host, which SSH encrypts and authenticates; tls: true does not apply to it. '
+                'Drop tls (and the certificate options), or reach the daemon over tcp:// with TLS instead.'
+                % (host_source, docker_host))
+        ssh_user = parse_ssh_url(docker_host, host_source)[0]
+        ssh_args, ssh_control_dir = ssh_arguments(environ)
+        ssh_env = tuple((name, environ[name]) for name in ('SSH_AUTH_SOCK',) if environ.get(name))
+        tls = False
+        port = port or 0
+    elif scheme == 'unix':
         tls = False
         port = 0
     else:
@@ -263,4 +297,9 @@ def resolve_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]
         timeout=float(timeout),
         docker_host=docker_host,
         client_key_passphrase=params.get('client_key_passphrase') or None,
+        ssh_user=ssh_user,
+        ssh_args=ssh_args,
+        ssh_control_dir=ssh_control_dir,
+        ssh_env=ssh_env,
+        context=context,
     )

@@ -31,7 +31,6 @@ import time
 import typing as t
 
 from ._client import USER_AGENT, EngineClient, quote_path
-from ._compare import as_argv, echo_arguments, env_list
 from ._errors import APIError, ConfigurationError, Conflict, ConnectionProblem, EngineError, NotFound, StreamError
 
 DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024
@@ -206,47 +205,52 @@ def _read_with_stdin(client: EngineClient, exec_id: str, start: dict[str, t.Any]
     sock, early = client.hijack('POST', '/exec/%s/start' % exec_id, start)
     try:
         out.feed(early)
-        sock.setblocking(False)
-        pending = memoryview(stdin)
-        writing = True
-        if not pending:
-            sock.shutdown(socket.SHUT_WR)
-            writing = False
-        with selectors.DefaultSelector() as selector:
-            selector.register(sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if writing else 0))
-            while True:
-                events = selector.select(deadline.remaining())
-                if not events:
-                    deadline.remaining()
-                    continue
-                mask = events[0][1]
-                if mask & selectors.EVENT_READ:
-                    try:
-                        chunk = sock.recv(_READ_SIZE)
-                    except (BlockingIOError, InterruptedError):
-                        chunk = None
-                    if chunk == b'':
-                        return
-                    if chunk:
-                        out.feed(chunk)
-                if writing and mask & selectors.EVENT_WRITE:
-                    try:
-                        sent = sock.send(pending[:_SEND_SIZE])
-                    except (BlockingIOError, InterruptedError):
-                        sent = 0
-                    except (BrokenPipeError, ConnectionResetError):
-                        # The command exited (or closed its stdin) before reading everything: keep reading.
-                        sent, pending = 0, pending[:0]
-                    pending = pending[sent:]
-                    if not pending:
-                        writing = False
-                        try:
-                            sock.shutdown(socket.SHUT_WR)
-                        except OSError:
-                            pass
-                        selector.modify(sock, selectors.EVENT_READ)
+        exchange_plain(sock, stdin, out, deadline)
     finally:
         sock.close()
+
+
+def exchange_plain(sock: socket.socket, stdin: bytes, out: OutputCollector, deadline: _Deadline) -> None:
+    """On a hijacked (non-TLS) exec socket: write stdin while reading the output, half-close, read to EOF."""
+    sock.setblocking(False)
+    pending = memoryview(stdin)
+    writing = True
+    if not pending:
+        sock.shutdown(socket.SHUT_WR)
+        writing = False
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if writing else 0))
+        while True:
+            events = selector.select(deadline.remaining())
+            if not events:
+                deadline.remaining()
+                continue
+            mask = events[0][1]
+            if mask & selectors.EVENT_READ:
+                try:
+                    chunk = sock.recv(_READ_SIZE)
+                except (BlockingIOError, InterruptedError):
+                    chunk = None
+                if chunk == b'':
+                    return
+                if chunk:
+                    out.feed(chunk)
+            if writing and mask & selectors.EVENT_WRITE:
+                try:
+                    sent = sock.send(pending[:_SEND_SIZE])
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                except (BrokenPipeError, ConnectionResetError):
+                    # The command exited (or closed its stdin) before reading everything: keep reading.
+                    sent, pending = 0, pending[:0]
+                pending = pending[sent:]
+                if not pending:
+                    writing = False
+                    try:
+                        sock.shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+                    selector.modify(sock, selectors.EVENT_READ)
 
 
 class _TLSExecStream:
@@ -472,6 +476,8 @@ def _fate(client: EngineClient, exec_id: str, result: dict[str, t.Any]) -> str:
 
 def exec_service(client: EngineClient, params: dict[str, t.Any], check_mode: bool, diff: bool) -> dict[str, t.Any]:
     """Run one command; the result echoes the arguments with env values hidden (keys only), success or failure."""
+    # imported here: the engine_api connection plugin imports this module in every task's worker and needs none of it
+    from ._compare import echo_arguments  # pylint: disable=import-outside-toplevel
     try:
         result = _exec_service(client, params, check_mode)
     except EngineError as exc:
@@ -482,6 +488,7 @@ def exec_service(client: EngineClient, params: dict[str, t.Any], check_mode: boo
 
 
 def _exec_service(client: EngineClient, params: dict[str, t.Any], check_mode: bool) -> dict[str, t.Any]:
+    from ._compare import as_argv, env_list  # pylint: disable=import-outside-toplevel  # see exec_service
     name = params['container']
     argv = params.get('argv') or as_argv(params.get('command'), 'command')
     if not argv:

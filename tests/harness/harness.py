@@ -44,7 +44,7 @@ ALL_COMPONENTS = ['d20', 'd26', 'd28', 'tls', 'registry']
 
 # Debian packages the harness needs on the machine itself.
 SYSTEM_PACKAGES = ['docker.io', 'containerd', 'runc', 'busybox-static', 'iproute2', 'iptables',
-                   'openssl', 'docker-registry', 'apache2-utils']
+                   'openssl', 'docker-registry', 'apache2-utils', 'openssh-client']
 
 # Newer engines: suite -> packages fetched with `apt-get download` and unpacked with `dpkg -x`.
 # runc is deliberately NOT taken from the newer suites: their runc needs glibc >= 2.38,

@@ -149,6 +149,27 @@ def harness_info() -> dict:
     return harness()
 
 
+@pytest.fixture(scope='session')
+def ssh_host():
+    """An ssh-reachable systemd test host with its own dockerd, one per pytest worker (tests/integration/sshhosts.py)."""
+    from sshhosts import remove_hosts, start_hosts  # pylint: disable=import-outside-toplevel
+    hosts = start_hosts(1)
+    yield hosts[0]
+    remove_hosts(hosts)
+
+
+# Files of long tests (20-130 s each), longest first. They run first, so that the xdist workers (-n 2) end on short
+# tests and finish together, instead of one worker idling while the other runs a long target at the end of the list.
+LONG_FIRST = ('test_targets.py', 'test_replace_safety.py', 'test_faults.py', 'test_fast_path.py',
+              'test_container_networks.py', 'test_container_options.py')
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Long tests first (a stable sort: each file's tests stay together and in their order)."""
+    rank = {name: index for index, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))
+
+
 def docker_cli(daemon: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """The real docker CLI as an independent witness."""
     env = dict(os.environ)

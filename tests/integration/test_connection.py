@@ -319,8 +319,8 @@ def test_missing_socket():
 
 
 def test_unknown_scheme():
-    result = run_module('host_info', {'docker_host': 'ssh://root@127.0.0.1'})
-    assert_clean_failure(result, "scheme 'ssh'", 'unix://')
+    result = run_module('host_info', {'docker_host': 'npipe:////./pipe/docker_engine'})
+    assert_clean_failure(result, "scheme 'npipe'", 'unix://')
 
 
 def test_connection_refused():

@@ -107,8 +107,9 @@ def test_container_env_values(fast_path, check):
     secrets = {'env value at create': secret('EnvA'), 'env value changed': secret('EnvB'),
                'env value of a refused create': secret('EnvC')}
     values = list(secrets.values())
+    # stop_timeout: the recreate stops a sleep that ignores SIGTERM (PID 1); 1 s instead of the daemon's 10 s wait
     base = {'name': '%s-c' % prefix, 'image': harness()['test_image'], 'command': ['sleep', '600'],
-            'labels': {'dockerapi.test': prefix}}
+            'labels': {'dockerapi.test': prefix}, 'stop_timeout': 1}
     tasks = [{'block': [
         {'name': 'create with a secret env value', 'dockerapi.engine.container': dict(base, env={'DKAPI_TOKEN': values[0], 'PLAIN': 'visible'}),
          'register': 'created'},

@@ -3,13 +3,18 @@
 # ansible-core, each in its own venv (build/matrix/<core>/venv) on a Python that core supports,
 # plus the role's default molecule scenario on the oldest and the newest core (`make molecule` runs all scenarios on 2.19;
 # MATRIX_MOLECULE="2.17 2.18 2.20 2.21" adds the cores between, about 90 s each, outside the 45-minute budget of make test).
+# 2.19 on Python 3.13 runs the parity test only: `make integration` runs the whole suite on 2.19 (Python 3.11) and
+# 2.21 the selection on Python 3.13 (MATRIX_FULL="2.19" gives 2.19 the whole selection here too).
+# The molecule runs start as soon as their core's venv is ready and overlap the other cores' pytest runs.
 #
 #   tests/matrix/run.sh [core...]     (default: every core below, then the newest pre-release)
 #
 # Environment:
 #   MATRIX_JOBS=2           cores tested at the same time
 #   MATRIX_MOLECULE="2.17 2.21"   cores that also run `tests/molecule.sh default` (one after the other:
-#                           the scenario's test hosts have fixed names); "" skips molecule
+#                           the scenario's test hosts have fixed names), each once its core's pytest run
+#                           is over, beside the other cores' runs; "" skips molecule
+#   MATRIX_FULL=""          cores of PARITY_ONLY or NO_TARGETS that get the whole selection all the same
 #   MATRIX_PRE=1            also test the newest ansible-core pre-release on the package index (0: skip)
 #   ANSIBLE_COLLECTIONS_PATH  where dockerapi.engine is found (make: the installed tarball;
 #                           by hand the default is the source tree, through build/dev)
@@ -33,6 +38,13 @@ MATRIX=(
 PRE_PYTHON=3.13
 JOBS=${MATRIX_JOBS:-2}
 MOLECULE_CORES=${MATRIX_MOLECULE-2.17 2.21}  # 2.19 runs every scenario in `make molecule`
+# Cores whose selection `make integration` (the whole suite on 2.19) and 2.21 (the same selection on Python 3.13)
+# already cover: the fast-path parity test only, which compares the core's own handling of both paths.
+PARITY_ONLY=(2.19)
+# The cores between the oldest and the newest supported (whose module targets run here, and on 2.19 in `make
+# integration`) run the selection without the targets: the oldest-and-newest rule molecule follows too.
+NO_TARGETS=(2.18 2.20)
+FULL=" ${MATRIX_FULL:-} "
 
 # What every core runs (about 25 playbooks): every module's target on its engine (DAEMON, fast path); the fast path
 # against the shipped module key by key (invocation, warnings, deprecations) and an unexpected
@@ -43,7 +55,7 @@ SELECTION=(
     tests/integration/test_pki.py tests/integration/test_connection.py
 )
 SELECTION_K='(test_fast_path and not d20) or (test_targets and DAEMON) or engines or (test_secrets and run and (container_env or client_key or tls_certificates)) or test_check_mode_diff_then_real_run_then_nothing or test_mutual_tls_succeeds_with_the_client_bundle'
-# The pre-release runs the parity test only (it is not a supported core yet).
+# The pre-release runs the parity test only (it is not a supported core yet); so do the cores in PARITY_ONLY.
 PRE_SELECTION=(tests/integration/test_fast_path.py)
 PRE_SELECTION_K='test_fast_path and not d20'
 
@@ -83,10 +95,17 @@ run_core() {  # run_core core python -> build/matrix/<core>/result: "core python
         pip_options=(--pre)
         selection=("${PRE_SELECTION[@]}")
         keywords=$PRE_SELECTION_K
+    elif [[ " ${PARITY_ONLY[*]} " == *" $core "* && "$FULL" != *" $core "* ]]; then
+        requirements=tests/matrix/requirements-$core.txt
+        selection=("${PRE_SELECTION[@]}")
+        keywords=$PRE_SELECTION_K
     else
         requirements=tests/matrix/requirements-$core.txt
         selection=("${SELECTION[@]}")
         keywords=${SELECTION_K/DAEMON/$(daemon_of "$core")}
+        if [[ " ${NO_TARGETS[*]} " == *" $core "* && "$FULL" != *" $core "* ]]; then
+            keywords=${keywords/ or (test_targets and $(daemon_of "$core"))/}
+        fi
     fi
     if ! make_venv "$core" "$version" "$requirements" "${pip_options[@]}" >"$dir/install.log" 2>&1; then
         echo "$core $version ? 1 $((SECONDS - t0)) 0 0" >"$dir/result"
@@ -151,22 +170,44 @@ daemon_of() {
 
 mkdir -p "$OUT"
 start=$SECONDS
+# The cores with a molecule run first, so that molecule can start early beside the other cores' pytest runs.
+ORDERED=()
+for core in $MOLECULE_CORES; do [[ " ${WANTED[*]} " == *" $core "* ]] && ORDERED+=("$core"); done
+for core in "${WANTED[@]}"; do [[ " ${ORDERED[*]} " == *" $core "* ]] || ORDERED+=("$core"); done
+for core in "${ORDERED[@]}"; do
+    python_of "$core" >/dev/null || { say "unknown core $core (known: ${MATRIX[*]%% *} pre)"; exit 2; }
+    rm -f "$OUT/$core/result" "$OUT/$core/molecule.result"
+done
+
+molecule_runs() {  # one after the other (fixed host names), each once its core's pytest run is over (its venv is ready)
+    local core
+    for core in $MOLECULE_CORES; do
+        [[ " ${WANTED[*]} " == *" $core "* ]] || continue
+        while [ ! -e "$OUT/$core/result" ]; do sleep 2; done
+        say "molecule default on ansible-core $core: started"
+        run_molecule "$core"
+        say "molecule default on ansible-core $core: done"
+    done
+}
+molecule_runs &
+molecule_pid=$!
+
+running() {  # how many of the cores' pytest runs are still going
+    local pid n=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
+    echo "$n"
+}
 pids=()
-for core in "${WANTED[@]}"; do
-    version=$(python_of "$core") || { say "unknown core $core (known: ${MATRIX[*]%% *} pre)"; exit 2; }
+for core in "${ORDERED[@]}"; do
+    version=$(python_of "$core")
     say "ansible-core $core on Python $version: started"
     run_core "$core" "$version" &
     pids+=($!)
-    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 1; done
+    while [ "$(running)" -ge "$JOBS" ]; do sleep 1; done
 done
 wait "${pids[@]}"
 say "integration selection done in $((SECONDS - start)) s"
-
-for core in $MOLECULE_CORES; do
-    [[ " ${WANTED[*]} " == *" $core "* ]] || continue
-    say "molecule default on ansible-core $core: started"
-    run_molecule "$core"
-done
+wait "$molecule_pid"
 
 failed=0
 summary() {

@@ -30,13 +30,16 @@ def test_default_is_the_local_socket():
     ('tcp://host.example', ('tcp', 'host.example', None, False)),
     ('https://host.example:9999', ('tcp', 'host.example', 9999, True)),
     ('tcp://[::1]:2375', ('tcp', '::1', 2375, False)),
+    ('ssh://user@host', ('ssh', 'host', 0, False)),
+    ('SSH://[::1]:2222', ('ssh', '::1', 2222, False)),
 ])
 def test_parse_docker_host(url, expected):
     assert parse_docker_host(url, 'docker_host') == expected
 
 
 @pytest.mark.parametrize(('url', 'needle'), [
-    ('ssh://user@host', "scheme 'ssh'"),
+    ('ssh://user@host:0', 'port'),
+    ('ssh://user@host/var/run/docker.sock', 'has a path'),
     ('npipe:////./pipe/docker_engine', "scheme 'npipe'"),
     ('host:2375', 'is not a URL'),
     ('tcp://', 'names no host'),
