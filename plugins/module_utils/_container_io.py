@@ -27,7 +27,7 @@ import typing as t
 from ._client import API_FLOOR, OUR_MAX_API, EngineClient, quote_path, version_tuple
 from ._copy import Source, path_stat, tar_stream
 from ._errors import APIError, ConfigurationError, Conflict, ConnectionProblem, EngineError, NotFound
-from ._exec import STDERR, STDOUT, OutputCollector, _Deadline, _TLSExecStream, exchange_plain
+from ._exec import STDERR, STDOUT, OutputCollector, _Deadline, _read_plain, _TLSExecStream, exchange_plain
 
 CHUNK = 64 * 1024
 MAX_LINK_HOPS = 32
@@ -151,12 +151,7 @@ def run(client: EngineClient, container: str, argv: list[str], *, stdin: bytes |
     path = '/exec/%s/start' % exec_id
     try:
         if not need_stdin:
-            with client.request('POST', path, json_body=start, stream=True) as response:
-                while True:
-                    chunk = response.raw.read1(CHUNK)
-                    if not chunk:
-                        break
-                    out.feed(chunk)
+            _read_plain(client, exec_id, start, out, deadline)
         elif client.settings.tls:
             stream = _TLSExecStream(client, path)
             try:

@@ -126,6 +126,8 @@ class FakeClient:
 
 
 class FakeResponse:
+    """The parts of _client.Response the exec readers use."""
+
     def __init__(self, data: bytes):
         self.raw = io.BufferedReader(io.BytesIO(data))
 
@@ -133,7 +135,13 @@ class FakeResponse:
         return self
 
     def __exit__(self, *exc):
-        return None
+        self.close()
+
+    def set_read_timeout(self, seconds):
+        pass
+
+    def close(self):
+        pass
 
 
 def test_container_errors_are_clear():
